@@ -1,0 +1,414 @@
+"""Read the course's data files, check them, and hand them out as dicts or pandas DataFrames.
+
+Every loader validates what it reads. A problem raises :class:`DataError` whose message names
+the file, the entry, the field and the fix, for example::
+
+    data/quizzes/ch01.yml: question 'ch01-q03' (questions[2]), option 'b' (options[1]):
+    field 'feedback' is missing. Fix: explain in 'feedback' why this option is right or wrong; ...
+
+Loaders only read; they never write or "repair" a file, so bad input loses nothing.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+import yaml
+
+SCHEMA_DIR = Path(__file__).with_name("schemas")
+VERDICTS = ("problem", "caution", "good")  # the order feedback is shown in
+
+
+class DataError(ValueError):
+    """A course data file is missing or wrong; the message says where and how to fix it."""
+
+
+def course_root() -> Path:
+    """The folder holding data/ and references.bib: $PEACEOPS_ROOT, or the package's checkout."""
+    env = os.environ.get("PEACEOPS_ROOT")
+    root = Path(env) if env else Path(__file__).resolve().parent.parent
+    if not (root / "data").is_dir():
+        raise DataError(
+            f"{root}: no data/ folder here. Fix: run from a checkout of the course, "
+            "or set PEACEOPS_ROOT to the folder that holds data/ and references.bib."
+        )
+    return root
+
+
+def _rel(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(course_root().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def fail(path: Path, entry: str, field: str | None, problem: str, fix: str):
+    """Raise the course's one error format: file, entry, field, problem, fix."""
+    where = f"{_rel(path)}: {entry}" if entry else _rel(path)
+    what = f"field '{field}' {problem}" if field else problem
+    raise DataError(f"{where}: {what}. Fix: {fix}.")
+
+
+def read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        fail(path, "", None, "does not exist", f"create {path.name} or correct the name that refers to it")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        fail(path, "", None, f"is not valid YAML{at} ({problem})",
+             "check the indentation and quoting on that line; a text containing ': ' needs quotes or '>-'")
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(name: str) -> dict:
+    return yaml.safe_load((SCHEMA_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def _describe_entry(document: Any, schema: dict, path: list) -> tuple[str, dict]:
+    """Walk `path` through the document and schema; name each list item passed ("question 'q3' (questions[2])")."""
+    parts, node, sub, key = [], document, schema, None
+    for step in path:
+        if isinstance(step, int):
+            entry_name = sub.get("x-entry", "entry")
+            item = node[step]
+            ident = item.get("id") if isinstance(item, dict) else None
+            label = f"{entry_name} '{ident}'" if ident is not None else entry_name
+            parts.append(f"{label} ({key}[{step}])")
+            node, sub = item, sub.get("items", {})
+        else:
+            key = step
+            node = node[step]
+            sub = sub.get("properties", {}).get(step, {})
+    return ", ".join(parts), sub
+
+
+def validate(document: Any, schema_name: str, path: Path) -> Any:
+    """Check `document` against a schema in peaceops/schemas/; raise DataError on the first problem."""
+    schema = _schema(schema_name)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(document),
+                    key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if not errors:
+        return document
+    err = errors[0]
+    path_list = list(err.absolute_path)
+    if err.validator == "required":
+        missing = err.message.split("'")[1]
+        entry, _ = _describe_entry(document, schema, path_list)
+        fix = err.schema.get("properties", {}).get(missing, {}).get("x-fix", f"add '{missing}'")
+        fail(path, entry, missing, "is missing", fix)
+    if err.validator == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", err.message)
+        entry, sub = _describe_entry(document, schema, path_list)
+        known = ", ".join(sub.get("properties", {})) or "none"
+        fail(path, entry, extra[0] if extra else None, "is not a known field",
+             f"remove it or correct its spelling (known fields: {known})")
+    field = next((p for p in reversed(path_list) if isinstance(p, str)), None)
+    entry_path = path_list[:-1] if path_list and isinstance(path_list[-1], str) else path_list
+    entry, _ = _describe_entry(document, schema, entry_path)
+    value = err.instance if not isinstance(err.instance, (dict, list)) else type(err.instance).__name__
+    fix = err.schema.get("x-fix") or _walk_fix(schema, path_list) or "correct the value"
+    if document is None or not isinstance(document, dict) and not path_list:
+        fail(path, "", None, "is empty or not a mapping of fields", fix)
+    fail(path, entry, field, f"has the value {value!r}, which is not allowed ({err.message})", fix)
+
+
+def _walk_fix(schema: dict, path: list) -> str | None:
+    sub, fix = schema, None
+    for step in path:
+        sub = sub.get("items", {}) if isinstance(step, int) else sub.get("properties", {}).get(step, {})
+        fix = sub.get("x-fix", fix)
+    return fix
+
+
+# ---------------------------------------------------------------- references
+
+def reference_keys() -> frozenset[str]:
+    """The citation keys defined in references.bib."""
+    path = course_root() / "references.bib"
+    text = path.read_text(encoding="utf-8")
+    return frozenset(re.findall(r"^@\w+\{\s*([^,\s]+)\s*,", text, flags=re.MULTILINE))
+
+
+def check_source(key: str, path: Path, entry: str, field: str = "source") -> None:
+    if key not in reference_keys():
+        fail(path, entry, field, f"names the reference '{key}', which references.bib does not define",
+             "add a BibTeX entry with that key to references.bib, or use an existing key")
+
+
+# ---------------------------------------------------------------- chapters
+
+def load_chapters() -> list[dict]:
+    """The chapters in reading order, each with its objectives (data/chapters.yml)."""
+    path = course_root() / "data" / "chapters.yml"
+    chapters = validate(read_yaml(path), "chapters", path)["chapters"]
+    seen: set[str] = set()
+    for i, ch in enumerate(chapters):
+        entry = f"chapter '{ch['id']}' (chapters[{i}])"
+        if ch["id"] in seen:
+            fail(path, entry, "id", "repeats an earlier chapter's id", "give every chapter its own id")
+        seen.add(ch["id"])
+        for j, obj in enumerate(ch["objectives"]):
+            if not obj["id"].startswith(ch["id"] + "-"):
+                fail(path, f"{entry}, objective '{obj['id']}' (objectives[{j}])", "id",
+                     f"does not start with '{ch['id']}-'", "start every objective id with its chapter's id")
+            if obj["id"] in seen:
+                fail(path, f"{entry}, objective '{obj['id']}' (objectives[{j}])", "id",
+                     "repeats an earlier id", "give every objective its own id")
+            seen.add(obj["id"])
+    return chapters
+
+
+def chapter(chapter_id: str) -> dict:
+    for ch in load_chapters():
+        if ch["id"] == chapter_id:
+            return ch
+    raise DataError(f"data/chapters.yml: no chapter '{chapter_id}'. Fix: add it, or use one of: "
+                    + ", ".join(c["id"] for c in load_chapters()) + ".")
+
+
+def chapters_table() -> pd.DataFrame:
+    """One row per chapter: number, id, title, page, minutes, number of objectives."""
+    return pd.DataFrame([{"number": c["number"], "id": c["id"], "title": c["title"], "page": c["file"],
+                          "minutes": c["minutes"], "objectives": len(c["objectives"])}
+                         for c in load_chapters()])
+
+
+def objectives_table() -> pd.DataFrame:
+    """One row per learning objective: chapter, objective id, text."""
+    return pd.DataFrame([{"chapter": c["id"], "objective": o["id"], "text": o["text"]}
+                         for c in load_chapters() for o in c["objectives"]])
+
+
+# ---------------------------------------------------------------- quizzes
+
+def load_quiz(chapter_id: str) -> dict:
+    """A chapter's question bank (data/quizzes/<chapter>.yml), fully checked."""
+    path = course_root() / "data" / "quizzes" / f"{chapter_id}.yml"
+    quiz = validate(read_yaml(path), "quiz", path)
+    if quiz["chapter"] != chapter_id:
+        fail(path, "", "chapter", f"is '{quiz['chapter']}' but the file is named {chapter_id}.yml",
+             f"set 'chapter: {chapter_id}' or rename the file")
+    objectives = {o["id"] for o in chapter(chapter_id)["objectives"]}
+    seen: set[str] = set()
+    for i, q in enumerate(quiz["questions"]):
+        entry = f"question '{q['id']}' (questions[{i}])"
+        if q["id"] in seen:
+            fail(path, entry, "id", "repeats an earlier question's id", "give every question its own id")
+        seen.add(q["id"])
+        if q["objective"] not in objectives:
+            fail(path, entry, "objective", f"is '{q['objective']}', which is not an objective of {chapter_id}",
+                 "use one of: " + ", ".join(sorted(objectives)))
+        option_ids = [o["id"] for o in q["options"]]
+        if len(set(option_ids)) != len(option_ids):
+            fail(path, entry, "options", "has two options with the same id", "give every option its own id")
+        n_correct = sum(o["correct"] for o in q["options"])
+        if q["type"] == "truefalse" and sorted(option_ids) != ["false", "true"]:
+            fail(path, entry, "options", f"has the ids {option_ids}",
+                 "give a truefalse question exactly two options, with the ids true and false")
+        if q["type"] in ("single", "truefalse") and n_correct != 1:
+            fail(path, entry, "options", f"marks {n_correct} options correct",
+                 f"mark exactly one option 'correct: true' in a {q['type']} question")
+        if q["type"] == "multiple" and n_correct < 1:
+            fail(path, entry, "options", "marks no option correct",
+                 "mark at least one option 'correct: true' in a multiple question")
+        if "source" in q:
+            check_source(q["source"], path, entry)
+    return quiz
+
+
+def quiz_table(chapter_id: str) -> pd.DataFrame:
+    """One row per question: id, type, objective, prompt, number of options, correct option ids."""
+    return pd.DataFrame([{"question": q["id"], "type": q["type"], "objective": q["objective"],
+                          "prompt": q["prompt"], "options": len(q["options"]),
+                          "correct": ",".join(o["id"] for o in q["options"] if o["correct"])}
+                         for q in load_quiz(chapter_id)["questions"]])
+
+
+def is_correct(question: dict, chosen: list[str]) -> bool:
+    """A question is answered correctly when exactly the correct options are chosen."""
+    return set(chosen) == {o["id"] for o in question["options"] if o["correct"]}
+
+
+# ---------------------------------------------------------------- spectrum
+
+def load_spectrum() -> dict:
+    """The integration spectrum's stages and levels of coherence (data/spectrum.yml)."""
+    path = course_root() / "data" / "spectrum.yml"
+    spec = validate(read_yaml(path), "spectrum", path)
+    level_ids = [lv["id"] for lv in spec["levels"]]
+    for i, st in enumerate(spec["stages"]):
+        entry = f"stage '{st['id']}' (stages[{i}])"
+        if sorted(st["coherence"]) != sorted(level_ids):
+            fail(path, entry, "coherence", f"describes the levels {sorted(st['coherence'])}",
+                 "describe exactly the levels listed under 'levels': " + ", ".join(level_ids))
+        for key in st["sources"]:
+            check_source(key, path, entry, "sources")
+    for end in (spec["stages"][0], spec["stages"][-1]):
+        if end["basis"] != "proceedings":
+            fail(path, f"stage '{end['id']}'", "basis", "is not 'proceedings'",
+                 "the two ends of the spectrum are the proceedings' own; only intermediate stages are scaffold")
+    return spec
+
+
+def spectrum_table() -> pd.DataFrame:
+    """One row per stage: position, label, basis, investment, arrangement."""
+    return pd.DataFrame([{"position": i + 1, "stage": s["label"], "basis": s["basis"],
+                          "investment": s["investment"]["level"], "arrangement": s["arrangement"]}
+                         for i, s in enumerate(load_spectrum()["stages"])])
+
+
+# ---------------------------------------------------------------- activities
+
+def decision_values(decision: dict) -> list:
+    """Every value a decision can take: 1..n for a scale, option ids for a choice; multi: option ids."""
+    if decision["kind"] == "scale":
+        return list(range(1, len(decision["levels"]) + 1))
+    return [o["id"] for o in decision["options"]]
+
+
+def load_activity(activity_id: str) -> dict:
+    """A decision activity (data/activities/<id>.yml), checked, with `levels: spectrum` filled in."""
+    path = course_root() / "data" / "activities" / f"{activity_id}.yml"
+    act = validate(read_yaml(path), "activity", path)
+    if act["id"] != activity_id:
+        fail(path, "", "id", f"is '{act['id']}' but the file is named {activity_id}.yml",
+             f"set 'id: {activity_id}' or rename the file")
+    chapter(act["chapter"])
+    decisions = {}
+    for i, d in enumerate(act["decisions"]):
+        entry = f"decision '{d['id']}' (decisions[{i}])"
+        if d["id"] in decisions:
+            fail(path, entry, "id", "repeats an earlier decision's id", "give every decision its own id")
+        if d["kind"] == "scale":
+            if "levels" not in d:
+                fail(path, entry, "levels", "is missing", "list the scale's level labels, or write 'levels: spectrum'")
+            if d["levels"] == "spectrum":
+                d["levels"] = [s["label"] for s in load_spectrum()["stages"]]
+        elif "options" not in d:
+            fail(path, entry, "options", "is missing", f"list the options of this {d['kind']} decision")
+        decisions[d["id"]] = d
+    for i, sc in enumerate(act["scenarios"]):
+        entry = f"scenario '{sc['id']}' (scenarios[{i}])"
+        if sc["fictional"] and not sc["title"].startswith("Fictional scenario"):
+            fail(path, entry, "title", "does not say the scenario is fictional",
+                 "start the title with 'Fictional scenario:' so learners know it is invented")
+        for did, d in decisions.items():
+            if did not in sc["start"]:
+                fail(path, entry, "start", f"has no starting value for '{did}'", "give every decision a starting value")
+            _check_value(path, entry, "start", d, sc["start"][did])
+        for j, rule in enumerate(sc["rules"]):
+            rentry = f"{entry}, rule '{rule['id']}' (rules[{j}])"
+            for did, cond in rule["when"].items():
+                if did not in decisions:
+                    fail(path, rentry, "when", f"names '{did}', which is not a decision of this activity",
+                         "use one of: " + ", ".join(decisions))
+                _check_condition(path, rentry, decisions[did], cond)
+            if "source" in rule:
+                check_source(rule["source"], path, rentry)
+        _check_coverage(path, entry, decisions, sc["rules"])
+    return act
+
+
+CONDITIONS = {"scale": {"min", "max"}, "choice": {"is", "in"}, "multi": {"includes", "excludes", "min_count", "max_count"}}
+
+
+def _check_value(path, entry, field, decision, value):
+    allowed = decision_values(decision)
+    values = value if decision["kind"] == "multi" else [value]
+    if decision["kind"] == "multi" and not isinstance(value, list):
+        fail(path, entry, field, f"gives '{decision['id']}' the value {value!r}", "give a multi decision a list of option ids")
+    for v in values:
+        if v not in allowed:
+            fail(path, entry, field, f"gives '{decision['id']}' the value {v!r}",
+                 "use one of: " + ", ".join(map(str, allowed)))
+
+
+def _check_condition(path, entry, decision, cond):
+    allowed = CONDITIONS[decision["kind"]]
+    if not isinstance(cond, dict) or not cond or set(cond) - allowed:
+        fail(path, entry, "when", f"has the condition {cond!r} for the {decision['kind']} '{decision['id']}'",
+             "use only these keys: " + ", ".join(sorted(allowed)))
+    for key, val in cond.items():
+        if key in ("is", "includes", "excludes"):
+            _check_value(path, entry, "when", {**decision, "kind": "choice"}, val)
+        elif key == "in":
+            for v in val if isinstance(val, list) else [val]:
+                _check_value(path, entry, "when", {**decision, "kind": "choice"}, v)
+        elif not isinstance(val, int):
+            fail(path, entry, "when", f"has {key}: {val!r} for '{decision['id']}'", f"give '{key}' a whole number")
+
+
+def condition_holds(decision: dict, cond: dict, value) -> bool:
+    """Whether one decision's value meets one condition. activity.js holds the same rules for the page;
+    tests/test_rules.py checks the two agree on every rule of every activity."""
+    if decision["kind"] == "scale":
+        return cond.get("min", value) <= value <= cond.get("max", value)
+    if decision["kind"] == "choice":
+        return value == cond["is"] if "is" in cond else value in cond["in"]
+    chosen = set(value)
+    return (("includes" not in cond or cond["includes"] in chosen)
+            and ("excludes" not in cond or cond["excludes"] not in chosen)
+            and cond.get("min_count", 0) <= len(chosen) <= cond.get("max_count", len(chosen)))
+
+
+def evaluate_rules(activity: dict, scenario_id: str, values: dict) -> list[dict]:
+    """The rules of a scenario that the current values meet, problems first, then cautions, then strengths."""
+    decisions = {d["id"]: d for d in activity["decisions"]}
+    scenario = next(s for s in activity["scenarios"] if s["id"] == scenario_id)
+    hits = [r for r in scenario["rules"]
+            if all(condition_holds(decisions[d], c, values[d]) for d, c in r["when"].items())]
+    return sorted(hits, key=lambda r: VERDICTS.index(r["verdict"]))
+
+
+def _check_coverage(path, entry, decisions, rules):
+    """Every value of every decision must meet at least one rule that names that decision."""
+    for did, d in decisions.items():
+        naming = [r["when"][did] for r in rules if did in r["when"]]
+        if d["kind"] == "multi":  # an option is covered when a rule mentions it, or counts choices
+            mentioned = {c.get(k) for c in naming for k in ("includes", "excludes")}
+            counts = any("min_count" in c or "max_count" in c for c in naming)
+            covered = lambda v: counts or v in mentioned  # noqa: E731
+        else:
+            covered = lambda v: any(condition_holds(d, c, v) for c in naming)  # noqa: E731
+        for v in decision_values(d):
+            if not covered(v):
+                fail(path, entry, "rules", f"give no feedback when '{did}' is {v!r}",
+                     "add a rule whose 'when' names this decision and matches that value")
+
+
+def activities() -> list[str]:
+    """The ids of every activity in data/activities/."""
+    return sorted(p.stem for p in (course_root() / "data" / "activities").glob("*.yml"))
+
+
+# ---------------------------------------------------------------- tables with sources
+
+def load_table(name: str, required: list[str]) -> pd.DataFrame:
+    """A CSV table of facts (data/<name>.csv); every row needs a `source` key found in references.bib."""
+    path = course_root() / "data" / f"{name}.csv"
+    if not path.is_file():
+        fail(path, "", None, "does not exist", f"create data/{name}.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = reader.fieldnames or []
+        for col in [*required, "source"]:
+            if col not in columns:
+                fail(path, "header", col, "is missing", f"add a '{col}' column")
+        rows = list(reader)
+    for i, row in enumerate(rows, start=2):
+        entry = f"row {i}"
+        for col in [*required, "source"]:
+            if not (row.get(col) or "").strip():
+                fail(path, entry, col, "is empty", f"fill in '{col}' (every fact needs its source)")
+        for key in row["source"].split(";"):
+            check_source(key.strip(), path, entry)
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,148 @@
+"""The course's widgets: the chapter quiz, the integration-spectrum explorer and the decision activity.
+
+Each widget is an anywidget whose whole behaviour lives in its JavaScript module
+(peaceops/widgets/*.js). That module travels inside the widget's state, so the widget works
+the same in JupyterLab, in Voila and in the built book, where no kernel runs. Python supplies
+the checked data and reads the learner's choices back as pandas DataFrames.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import pandas as pd
+import traitlets
+
+from . import data
+
+_JS_DIR = Path(__file__).with_name("widgets")
+
+
+def _module(name: str) -> str:
+    """The widget's ES module: the shared helpers followed by the widget's own code."""
+    return (_JS_DIR / "common.js").read_text(encoding="utf-8") + "\n" + (_JS_DIR / f"{name}.js").read_text(encoding="utf-8")
+
+
+_CSS = (_JS_DIR / "widgets.css").read_text(encoding="utf-8")
+
+
+class Quiz(anywidget.AnyWidget):
+    """A chapter's quiz, from data/quizzes/<chapter>.yml.
+
+    >>> quiz = Quiz("ch01")      # display it; the learner answers
+    >>> quiz.results()           # one row per question: chosen options, correct or not
+    """
+
+    _esm = _module("quiz")
+    _css = _CSS
+    chapter = traitlets.Unicode().tag(sync=True)
+    questions = traitlets.List().tag(sync=True)
+    answers = traitlets.Dict().tag(sync=True)  # question id -> chosen option ids (checked answers)
+    score = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, chapter: str, **kwargs):
+        quiz = data.load_quiz(chapter)
+        super().__init__(chapter=chapter, questions=quiz["questions"], **kwargs)
+
+    def __repr__(self) -> str:  # the text shown where widgets cannot render; stable for nbval
+        return f"Quiz({self.chapter!r}): {len(self.questions)} questions, {len(self.answers)} answered"
+
+    def results(self) -> pd.DataFrame:
+        """The learner's answers: one row per question, with what was chosen and whether it is correct."""
+        rows = []
+        for q in self.questions:
+            chosen = self.answers.get(q["id"])
+            rows.append({"question": q["id"], "objective": q["objective"], "answered": chosen is not None,
+                         "chosen": ",".join(chosen or []),
+                         "correct": chosen is not None and data.is_correct(q, chosen)})
+        return pd.DataFrame(rows)
+
+
+class SpectrumExplorer(anywidget.AnyWidget):
+    """The integration-spectrum explorer, from data/spectrum.yml.
+
+    >>> explorer = SpectrumExplorer()
+    >>> explorer.stage = 5            # moves the slider in the page
+    >>> explorer.current()            # the stage shown, as a dict
+    """
+
+    _esm = _module("spectrum")
+    _css = _CSS
+    note = traitlets.Unicode().tag(sync=True)
+    levels = traitlets.List().tag(sync=True)
+    stages = traitlets.List().tag(sync=True)
+    stage = traitlets.Int(1).tag(sync=True)
+
+    def __init__(self, stage: int = 1, **kwargs):
+        spec = data.load_spectrum()
+        super().__init__(note=spec["note"], levels=spec["levels"], stages=spec["stages"], stage=stage,
+                         **kwargs)
+
+    @traitlets.validate("stage")
+    def _valid_stage(self, proposal):
+        n = proposal["value"]
+        if not 1 <= n <= len(self.stages or [None] * 99):
+            raise traitlets.TraitError(f"stage must be between 1 and {len(self.stages)}, not {n}")
+        return n
+
+    def __repr__(self) -> str:
+        return f"SpectrumExplorer(stage={self.stage}): {self.current()['label']}"
+
+    def current(self) -> dict:
+        """The stage the slider is on."""
+        return self.stages[self.stage - 1]
+
+    def table(self) -> pd.DataFrame:
+        """All stages side by side."""
+        return data.spectrum_table()
+
+
+class Activity(anywidget.AnyWidget):
+    """A decision activity, from data/activities/<id>.yml.
+
+    >>> act = Activity("ch01-asymmetric")
+    >>> act.choices()      # the learner's current decisions
+    >>> act.consequences() # the rules those decisions meet, problems first
+    """
+
+    _esm = _module("activity")
+    _css = _CSS
+    activity = traitlets.Dict().tag(sync=True)
+    scenario = traitlets.Unicode().tag(sync=True)
+    values = traitlets.Dict().tag(sync=True)
+    feedback = traitlets.List().tag(sync=True)  # ids of the matched rules, as the page shows them
+
+    def __init__(self, activity_id: str, scenario: str | None = None, **kwargs):
+        act = data.load_activity(activity_id)
+        first = scenario or act["scenarios"][0]["id"]
+        start = next(s["start"] for s in act["scenarios"] if s["id"] == first)
+        super().__init__(activity=act, scenario=first, values=dict(start), **kwargs)
+        self.feedback = [r["id"] for r in data.evaluate_rules(act, first, self.values)]
+
+    def __repr__(self) -> str:
+        return f"Activity({self.activity['id']!r}, scenario={self.scenario!r})"
+
+    def choose(self, **values) -> pd.DataFrame:
+        """Set decisions from Python (e.g. act.choose(humanitarian=2)) and return the consequences."""
+        self.values = {**self.values, **values}
+        self.feedback = [r["id"] for r in data.evaluate_rules(self.activity, self.scenario, self.values)]
+        return self.consequences()
+
+    def choices(self) -> pd.DataFrame:
+        """One row per decision: its label and the value chosen (as the learner reads it)."""
+        rows = []
+        for d in self.activity["decisions"]:
+            v = self.values[d["id"]]
+            if d["kind"] == "scale":
+                shown = f"{v}: {d['levels'][v - 1]}"
+            else:
+                labels = {o["id"]: o["label"] for o in d["options"]}
+                shown = "; ".join(labels[x] for x in v) if d["kind"] == "multi" else labels[v]
+            rows.append({"decision": d["id"], "label": d["label"], "value": v, "shown as": shown})
+        return pd.DataFrame(rows)
+
+    def consequences(self) -> pd.DataFrame:
+        """The rules the current decisions meet, problems first, as the page lists them."""
+        hits = data.evaluate_rules(self.activity, self.scenario, self.values)
+        return pd.DataFrame([{"rule": r["id"], "verdict": r["verdict"], "message": r["message"]} for r in hits],
+                            columns=["rule", "verdict", "message"])
