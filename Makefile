@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build test lab clean setup assets chromium
+.PHONY: serve build instructor pdf slides test lab app clean setup assets chromium
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000
 serve: build
@@ -22,6 +22,18 @@ serve: build
 build: setup assets
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
+## instructor: the instructor edition (adds seminar plans, answer keys, simulation injects)
+instructor: setup assets
+	$(BIN)/python tools/instructor_edition.py
+
+## pdf: the whole course and a handout per page as PDF, printed offline by Chromium
+pdf: build chromium
+	$(BIN)/python tools/print_pdf.py
+
+## slides: a reveal.js deck per chapter in _build/slides (offline)
+slides: setup assets
+	$(BIN)/python tools/make_slides.py
+
 ## test: set up what the tests need (Chromium included) and run every test
 test: setup assets chromium
 	$(BIN)/python -m pytest
@@ -29,6 +41,11 @@ test: setup assets chromium
 ## lab: open the notebooks in JupyterLab
 lab: setup
 	$(BIN)/jupyter lab notebooks/
+
+## app: the spectrum explorer and the asymmetric-integration scenario as a projector app (Voila)
+APP_PORT ?= 8866
+app: setup
+	@$(BIN)/python tools/projector_app.py $(APP_PORT)
 
 ## clean: remove the build and the installed tools (.venv, node_modules)
 clean:

@@ -197,15 +197,21 @@ def load_quiz(chapter_id: str) -> dict:
     if quiz["chapter"] != chapter_id:
         fail(path, "", "chapter", f"is '{quiz['chapter']}' but the file is named {chapter_id}.yml",
              f"set 'chapter: {chapter_id}' or rename the file")
-    objectives = {o["id"] for o in chapter(chapter_id)["objectives"]}
+    _check_questions(path, quiz["questions"], {o["id"] for o in chapter(chapter_id)["objectives"]}, chapter_id)
+    return quiz
+
+
+def _check_questions(path: Path, questions: list[dict], objectives: set[str], scope: str) -> None:
+    """What the schema cannot say about a question bank: unique ids, known objectives and
+    sources, and the right number of correct options for each type."""
     seen: set[str] = set()
-    for i, q in enumerate(quiz["questions"]):
+    for i, q in enumerate(questions):
         entry = f"question '{q['id']}' (questions[{i}])"
         if q["id"] in seen:
             fail(path, entry, "id", "repeats an earlier question's id", "give every question its own id")
         seen.add(q["id"])
         if q["objective"] not in objectives:
-            fail(path, entry, "objective", f"is '{q['objective']}', which is not an objective of {chapter_id}",
+            fail(path, entry, "objective", f"is '{q['objective']}', which is not an objective of {scope}",
                  "use one of: " + ", ".join(sorted(objectives)))
         option_ids = [o["id"] for o in q["options"]]
         if len(set(option_ids)) != len(option_ids):
@@ -222,7 +228,24 @@ def load_quiz(chapter_id: str) -> dict:
                  "mark at least one option 'correct: true' in a multiple question")
         if "source" in q:
             check_source(q["source"], path, entry)
-    return quiz
+
+
+def load_exam() -> dict:
+    """The final assessment's question bank (data/exam.yml); each question gains its `chapter`,
+    taken from the objective it tests. No question may repeat a chapter quiz question's id."""
+    path = course_root() / "data" / "exam.yml"
+    exam = validate(read_yaml(path), "quiz", path)
+    if exam["chapter"] != "exam":
+        fail(path, "", "chapter", f"is '{exam['chapter']}'", "write 'chapter: exam' in the exam bank")
+    owner = {o["id"]: c["id"] for c in load_chapters() for o in c["objectives"]}
+    _check_questions(path, exam["questions"], set(owner), "any chapter")
+    quiz_ids = {q["id"] for c in load_chapters() for q in load_quiz(c["id"])["questions"]}
+    for i, q in enumerate(exam["questions"]):
+        if q["id"] in quiz_ids:
+            fail(path, f"question '{q['id']}' (questions[{i}])", "id", "is also a chapter quiz question",
+                 "write new questions for the exam; the chapter quizzes are for practice")
+        q["chapter"] = owner[q["objective"]]
+    return exam
 
 
 def quiz_table(chapter_id: str) -> pd.DataFrame:

@@ -18,9 +18,9 @@ from . import data
 _JS_DIR = Path(__file__).with_name("widgets")
 
 
-def _module(name: str) -> str:
-    """The widget's ES module: the shared helpers followed by the widget's own code."""
-    return (_JS_DIR / "common.js").read_text(encoding="utf-8") + "\n" + (_JS_DIR / f"{name}.js").read_text(encoding="utf-8")
+def _module(*parts: str) -> str:
+    """A widget's ES module: the shared helpers, then the named parts, the widget's own code last."""
+    return "\n".join((_JS_DIR / f"{name}.js").read_text(encoding="utf-8") for name in ("common", *parts))
 
 
 _CSS = (_JS_DIR / "widgets.css").read_text(encoding="utf-8")
@@ -33,7 +33,7 @@ class Quiz(anywidget.AnyWidget):
     >>> quiz.results()           # one row per question: chosen options, correct or not
     """
 
-    _esm = _module("quiz")
+    _esm = _module("questions", "quiz")
     _css = _CSS
     chapter = traitlets.Unicode().tag(sync=True)
     questions = traitlets.List().tag(sync=True)
@@ -146,3 +146,65 @@ class Activity(anywidget.AnyWidget):
         hits = data.evaluate_rules(self.activity, self.scenario, self.values)
         return pd.DataFrame([{"rule": r["id"], "verdict": r["verdict"], "message": r["message"]} for r in hits],
                             columns=["rule", "verdict", "message"])
+
+
+def _chapter_links(base: str) -> list[dict]:
+    """Chapters with the link to each page, relative to where the widget is shown (base)."""
+    return [{"id": c["id"], "number": c["number"], "title": c["title"],
+             "url": base + c["file"].rsplit("/", 1)[-1] + ".html", "objectives": c["objectives"]}
+            for c in data.load_chapters()]
+
+
+class Progress(anywidget.AnyWidget):
+    """'My progress': quiz scores and secure objectives per chapter, read from this browser's
+    saved answers, with export to a JSON file, import (merging) and reset.
+
+    >>> progress = Progress(base="../book/")   # base: path from the page to the chapter pages
+    >>> progress.table()                       # the learner's progress as a DataFrame
+    """
+
+    _esm = _module("questions", "progress")
+    _css = _CSS
+    chapters = traitlets.List().tag(sync=True)
+    summary = traitlets.List().tag(sync=True)  # one row per chapter, as the page computed it
+
+    def __init__(self, base: str = "", **kwargs):
+        chapters = _chapter_links(base)
+        for ch in chapters:
+            ch["questions"] = [{"id": q["id"], "objective": q["objective"],
+                                "correct": [o["id"] for o in q["options"] if o["correct"]]}
+                               for q in data.load_quiz(ch["id"])["questions"]]
+        super().__init__(chapters=chapters, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Progress({len(self.chapters)} chapters)"
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.summary, columns=["chapter", "answered", "correct", "questions", "secure"])
+
+
+class Exam(anywidget.AnyWidget):
+    """The final assessment, drawn from data/exam.yml: per_chapter questions from every chapter,
+    a new draw for each attempt (reproducible from its draw number), pass mark 75%.
+
+    >>> exam = Exam(base="../book/")
+    >>> exam.score, exam.finished
+    """
+
+    _esm = _module("questions", "exam")
+    _css = _CSS
+    bank = traitlets.List().tag(sync=True)
+    chapters = traitlets.List().tag(sync=True)
+    per_chapter = traitlets.Int(2).tag(sync=True)
+    pass_mark = traitlets.Float(0.75).tag(sync=True)
+    seed = traitlets.Int(1).tag(sync=True)
+    answers = traitlets.Dict().tag(sync=True)
+    finished = traitlets.Bool(False).tag(sync=True)
+    score = traitlets.Float(0.0).tag(sync=True)
+
+    def __init__(self, base: str = "", per_chapter: int = 2, **kwargs):
+        bank = data.load_exam()["questions"]
+        super().__init__(bank=bank, chapters=_chapter_links(base), per_chapter=per_chapter, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Exam({len(self.bank)} questions in the bank, {self.per_chapter} per chapter per attempt)"

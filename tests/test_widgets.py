@@ -93,3 +93,29 @@ def test_page_and_python_apply_the_same_rules(activity_id):
             cases.append({"scenario": sc["id"], "values": values})
     python = [[r["id"] for r in data.evaluate_rules(act, c["scenario"], c["values"])] for c in cases]
     assert _js_results(act, cases) == python
+
+
+def test_class_results_list_bad_files_and_summarise(tmp_path):
+    from peaceops import results
+    folder = results.write_example_folder(tmp_path / "class", learners=6, seed=1)
+    (folder / "empty.json").write_text("", encoding="utf-8")
+    (folder / "stranger.json").write_text(json.dumps({"format": "peaceops-results", "version": 1,
+                                                      "quizzes": {"ch01": {"answers": {"nope": ["a"]}}}}))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    answers, problems = results.load_folder(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before, "files are only read"
+    reasons = dict(zip(problems["file"], problems["problem"]))
+    assert reasons["broken-download.json"].startswith("not valid JSON")
+    assert reasons["other-course.json"].startswith("not a results file from this course")
+    assert reasons["empty.json"].startswith("not valid JSON")
+    assert reasons["stranger.json"] == "quiz 'ch01' answers 'nope', which is not a question of this course"
+    assert sorted(answers["learner"].unique()) == [f"Learner {n}" for n in range(1, 7)]
+    named, _ = results.load_folder(folder, anonymise=False)
+    assert "Example learner 1" in set(named["learner"])
+    summary = results.question_summary(answers).set_index("question")
+    q = data.load_quiz("ch01")["questions"][0]
+    mine = answers[answers["question"] == q["id"]]
+    assert summary.loc[q["id"], "answered"] == len(mine)
+    assert summary.loc[q["id"], "share correct"] == round(mine["correct"].mean(), 2)
+    mastery = results.objective_mastery(answers).set_index("objective")
+    assert 0 <= mastery["secure"].min() <= mastery["secure"].max() <= 1

@@ -52,6 +52,16 @@ function render({ model, el }) {
       h("p", { class: "po-card-title" }, "Which UN arrangement fits"), arrangement));
   root.append(panel);
 
+  // On paper the slider cannot move: print every stage side by side instead.
+  root.append(h("table", { class: "po-table po-print-only" },
+    h("caption", {}, "The integration spectrum, stage by stage (* the course's teaching scaffold)"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Stage"), levels.map((lv) => h("th", { scope: "col" }, lv.label)),
+      h("th", { scope: "col" }, "Investment"), h("th", { scope: "col" }, "UN arrangement"))),
+    h("tbody", {}, stages.map((s, i) => h("tr", {},
+      h("th", { scope: "row" }, `${i + 1}. ${s.label}${s.basis === "scaffold" ? "*" : ""}`),
+      levels.map((lv) => h("td", {}, s.coherence[lv.id])),
+      h("td", {}, s.investment.level), h("td", {}, s.arrangement))))));
+
   function describe(n) {
     const s = stages[n - 1];
     return `Stage ${n} of ${stages.length}: ${s.label}` + (s.basis === "scaffold" ? " (course scaffold)" : " (from the proceedings)");
