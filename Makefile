@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pdf slides test lab app clean setup assets chromium
+.PHONY: serve build instructor pdf slides bench test lab app clean setup assets chromium
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000
 serve: build
@@ -34,9 +34,14 @@ pdf: build chromium
 slides: setup assets
 	$(BIN)/python tools/make_slides.py
 
+## bench: measure builds, page weight and time to interactive (medians of 3; prints a table)
+bench: setup assets chromium
+	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
+
 ## test: set up what the tests need (Chromium included) and run every test
 test: setup assets chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks
 
 ## lab: open the notebooks in JupyterLab
 lab: setup

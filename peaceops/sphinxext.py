@@ -4,6 +4,8 @@ page, the quizzes and the tests read the same list."""
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -43,32 +45,74 @@ def drop_thebe_scripts(app, pagename, templatename, context, doctree):
     context["css_files"] = [c for c in context.get("css_files", []) if "thebe" not in str(c)]
 
 
-def _inputs_digest() -> str:
-    """A digest of everything executed pages draw on besides their own code: the widgets'
-    package and the course data. jupyter-cache keys only on a notebook's code, so without this
-    an edited quiz file or widget module would leave stale widgets in the book."""
-    root = data.course_root()
+PACKAGE_SUFFIXES = {".py", ".js", ".css", ".yml"}
+STAMP = "peaceops-inputs.json"
+
+
+def _hash_files(paths) -> str:
     digest = hashlib.sha256()
-    for folder in (root / "peaceops", root / "data"):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".js", ".css", ".yml", ".yaml", ".csv"}:
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    root = data.course_root()
+    for path in sorted(set(paths)):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
+def _code_of(path: Path) -> str:
+    """The code cells of a page (a MyST notebook or an .ipynb), joined; empty for a text page."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        return "\n".join("".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code")
+    return "\n".join(re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.M | re.S))
+
+
+def data_files_used(source: str) -> set[Path]:
+    """The data files a page's code draws on, read from the calls in it. Errs on the side of
+    including more (a changed file it names re-runs the page)."""
+    root = data.course_root() / "data"
+    q = "[\"']"  # either quote
+    files = {root / "chapters.yml", data.course_root() / "references.bib"}
+    files |= {root / "quizzes" / f"{c}.yml" for c in re.findall(rf"(?:Quiz|quiz_table)\({q}(ch\d\d){q}", source)}
+    for activity in re.findall(rf"Activity\({q}([a-z0-9-]+){q}", source):
+        files |= {root / "activities" / f"{activity}.yml", root / "spectrum.yml"}
+    if "SpectrumExplorer(" in source:
+        files.add(root / "spectrum.yml")
+    if re.search(r"Progress\(|Exam\(|results\.", source):  # these read every quiz
+        files |= set((root / "quizzes").glob("*.yml")) | {root / "exam.yml"}
+    files |= {root / f"{name}.csv" for name in re.findall(rf"load_table\({q}(\w+){q}", source)}
+    return files
+
+
 def refresh_when_inputs_change(app, env, added, changed, removed):
-    """When the package or data changed since the last build, empty the execution cache and
-    re-read every page, so every widget is rebuilt from the current data."""
-    cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
-    stamp = cache.parent / "peaceops-inputs.sha256"
-    current = _inputs_digest()
-    if stamp.is_file() and stamp.read_text() == current:
-        return []
-    if cache.is_dir():
-        shutil.rmtree(cache)
+    """jupyter-cache keys an executed page on its code alone, so an edited quiz file or widget
+    module would leave stale widgets in the book. For every page with code, this digests the
+    package and the data files the page uses; a page whose digest changed since the last build
+    loses its cached execution and is read again. Other pages keep theirs."""
+    cache_dir = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    stamp = cache_dir.parent / STAMP
+    package = _hash_files(p for p in (data.course_root() / "peaceops").rglob("*") if p.suffix in PACKAGE_SUFFIXES)
+    digests = {}
+    for docname in env.found_docs:
+        code = _code_of(Path(env.doc2path(docname)))
+        if code:
+            digests[docname] = package + _hash_files(data_files_used(code))
+    previous = json.loads(stamp.read_text()) if stamp.is_file() else None
+    if previous is None:  # no record of what the cache was built from: trust none of it
+        stale = set(digests)
+        if cache_dir.is_dir():
+            shutil.rmtree(cache_dir)
+    else:
+        stale = {d for d, h in digests.items() if previous.get(d) != h}
+        if stale and cache_dir.is_dir():
+            from jupyter_cache import get_cache
+            cache = get_cache(cache_dir)
+            paths = {str(Path(env.doc2path(d))) for d in stale}
+            for record in cache.list_cache_records():
+                if record.uri in paths:
+                    cache.remove_cache(record.pk)
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(current)
-    return sorted(env.found_docs)
+    stamp.write_text(json.dumps(digests, indent=0, sort_keys=True))
+    return sorted(stale)
 
 
 def fix_citation_roles(app, pagename, templatename, context, doctree):

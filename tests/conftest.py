@@ -41,16 +41,25 @@ def chromium_path() -> str:
 
 
 BUILD: dict = {}
+BUILD_LOG = ROOT / "_build" / "test-build.log"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
     """Build the book as `make build` does (strict) before tests are collected, so that the
-    page tests are generated from this build, never from an old one."""
+    page tests are generated from this build, never from an old one. With pytest-xdist the
+    controller builds once, before the workers start; they read its result."""
+    if hasattr(session.config, "workerinput"):
+        BUILD.update(returncode=int(os.environ["PEACEOPS_BUILD_RC"]), log=BUILD_LOG.read_text(encoding="utf-8"))
+        return
     shutil.rmtree(SITE, ignore_errors=True)  # no page left over from an earlier build
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb if jb.exists() else shutil.which("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going"]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     BUILD.update(returncode=result.returncode, log=result.stdout + result.stderr)
+    BUILD_LOG.parent.mkdir(parents=True, exist_ok=True)
+    BUILD_LOG.write_text(BUILD["log"], encoding="utf-8")
+    os.environ["PEACEOPS_BUILD_RC"] = str(result.returncode)
 
 
 @pytest.fixture(scope="session")
