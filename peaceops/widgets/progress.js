@@ -28,11 +28,6 @@ function chapterStatus(ch, answers) {
   };
 }
 
-function sameSet(a, b) {
-  const x = [...a].sort(), y = [...b].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
 // Merge a results file into this browser. Answers the browser lacks are added; answers that
 // differ are kept as they are here and counted, so nothing is overwritten without saying so.
 function mergeResults(file, chapters) {

@@ -10,10 +10,14 @@ function correctIds(question) {
   return question.options.filter((o) => o.correct).map((o) => o.id).sort();
 }
 
+// Two lists of option ids name the same options, in any order.
+function sameSet(a, b) {
+  const x = [...a].sort(), y = [...b].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
 function isCorrect(question, chosen) {
-  const want = correctIds(question);
-  const got = [...chosen].sort();
-  return want.length === got.length && want.every((id, i) => id === got[i]);
+  return sameSet(correctIds(question), chosen);
 }
 
 // renderQuestion(q, {idPrefix, number, total, onAnswer(chosen or null), revealAnswers}):
