@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import re
 import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.util import logging as sphinx_logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import data
@@ -115,6 +120,73 @@ def refresh_when_inputs_change(app, env, added, changed, removed):
     return sorted(stale)
 
 
+def _execute_page(path: str, notebook, timeout, allow_errors):
+    """Run one page in a worker process: myst-nb's own call (NotebookClientCache), with the
+    page's folder as the working directory. Returns the executed notebook, or None if it failed."""
+    from jupyter_cache.executors.utils import single_nb_execution
+    try:
+        result = single_nb_execution(notebook, cwd=str(Path(path).parent), allow_errors=allow_errors,
+                                     timeout=timeout, meta_override=True)
+    except Exception:  # e.g. no kernel: myst-nb will meet the same problem and explain it
+        return None, 0.0
+    return (None if result.err is not None else notebook), result.time
+
+
+def execute_pages_in_parallel(app, env, docnames):
+    """myst-nb executes pages one at a time, as Sphinx reads them. Before reading starts, this
+    runs every page that will be read and has no cached execution, on as many kernels as there
+    are cores, and stores the results in jupyter-cache exactly as myst-nb would (same reader,
+    same execution call, same cache record), so myst-nb then finds every page cached.
+    A page that fails here is simply not cached: myst-nb runs it again and reports the error
+    the usual way, so this step changes how fast a build is, never what it produces."""
+    config = env.mystnb_config
+    if config.execution_mode != "cache" or not docnames:
+        return
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import create_nb_reader
+
+    cache = get_cache(config.execution_cache_path or ".jupyter_cache")
+    pending = []  # (path, notebook, read format)
+    for docname in sorted(docnames):
+        path = Path(env.doc2path(docname))
+        if path.suffix not in {".md", ".ipynb"} or not _code_of(path):
+            continue
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), env.myst_config, config, text)
+        if reader is None:
+            continue
+        notebook = reader.read(text)
+        if notebook.metadata.get(config.metadata_key, {}).get("execution_mode", "cache") != "cache":
+            continue
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:  # not cached: run it now
+            pending.append((path, notebook, reader.read_fmt))
+    if len(pending) < 2:  # nothing to gain: let myst-nb run it as usual
+        return
+
+    # PEACEOPS_KERNELS=1 runs one page at a time (to compare, or on a busy machine)
+    workers = min(len(pending), int(os.environ.get("PEACEOPS_KERNELS") or os.cpu_count() or 1))
+    logger = sphinx_logging.getLogger(__name__)
+    logger.info(f"[peaceops] executing {len(pending)} pages on {workers} kernels at once")
+    start, failed = time.perf_counter(), 0
+    # Processes, not threads: the client side of a kernel holds the GIL long enough that
+    # threads ran no faster than one page at a time (measured: 35 s either way for 25 pages).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        runs = pool.map(_execute_page, [str(path) for path, _, _ in pending], [nb for _, nb, _ in pending],
+                        [config.execution_timeout] * len(pending), [config.execution_allow_errors] * len(pending))
+        for (path, _, read_fmt), (notebook, seconds) in zip(pending, runs):
+            if notebook is None:
+                failed += 1
+                continue  # myst-nb will run it again and report the error
+            record = cache.add_nb_to_project(str(path), read_data=read_fmt) if read_fmt else cache.add_nb_to_project(str(path))
+            cache.cache_notebook_bundle(CacheBundleIn(notebook, record.uri, data={"execution_seconds": seconds}),
+                                        check_validity=False, overwrite=True)
+    logger.info(f"[peaceops] executed {len(pending) - failed} pages in {time.perf_counter() - start:.1f} s"
+                + (f"; {failed} failed and will run again as they are read" if failed else ""))
+
+
 def fix_citation_roles(app, pagename, templatename, context, doctree):
     """Sphinx 7 marks each bibliography entry role="doc-biblioentry" inside a role="list": the role
     is deprecated in ARIA 1.2 and leaves the list without list items (axe: aria-deprecated-role,
@@ -126,6 +198,7 @@ def fix_citation_roles(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("html-page-context", fix_citation_roles)
     app.connect("env-get-outdated", refresh_when_inputs_change)
+    app.connect("env-before-read-docs", execute_pages_in_parallel)
     app.add_directive("chapter-card", ChapterCard)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
