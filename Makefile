@@ -1,6 +1,7 @@
 # The course's commands. Learners need two: `make serve` and `make test` (see README.md).
 # Everything else is set up on demand: a virtual environment in .venv/ (Python packages from
-# PyPI, pinned in pyproject.toml) and front-end files from npm (pinned in package-lock.json).
+# PyPI, pinned in pyproject.toml) and, for the tests, slides and benchmarks only, packages from
+# npm (pinned in package-lock.json). Building and serving the book needs no Node.js.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,19 +12,17 @@ JB_FLAGS ?= -W -n --keep-going
 
 .PHONY: serve build instructor pdf slides bench test lab app clean setup assets chromium
 
-## serve: set up, build the book and serve it on http://127.0.0.1:8000
+## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
+##        HOST=0.0.0.0 serves a classroom network
 serve: build
-	@echo ""
-	@echo "  The course is at  http://$(HOST):$(PORT)/   (press Ctrl+C to stop)"
-	@echo ""
-	@$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory _build/html
+	@$(BIN)/python tools/serve.py _build/html --bind $(HOST) --port $(PORT)
 
 ## build: the HTML book in _build/html (strict: any warning fails)
-build: setup assets
+build: setup
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 ## instructor: the instructor edition (adds seminar plans, answer keys, simulation injects)
-instructor: setup assets
+instructor: setup
 	$(BIN)/python tools/instructor_edition.py
 
 ## pdf: the whole course and a handout per page as PDF, printed offline by Chromium
@@ -34,9 +33,14 @@ pdf: build chromium
 slides: setup assets
 	$(BIN)/python tools/make_slides.py
 
-## bench: measure builds, page weight and time to interactive (medians of 3; prints a table)
-bench: setup assets chromium
+## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores
+##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
+bench: setup assets chromium benchmarks/node_modules/.installed
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
+
+benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-lock.json
+	cd benchmarks && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## test: set up what the tests need (Chromium included) and run every test
 test: setup assets chromium
@@ -54,7 +58,7 @@ app: setup
 
 ## clean: remove the build and the installed tools (.venv, node_modules)
 clean:
-	rm -rf _build _assets/vendor $(VENV) node_modules .pytest_cache
+	rm -rf _build $(VENV) node_modules benchmarks/node_modules .pytest_cache
 
 setup: $(BIN)/.installed
 
@@ -66,7 +70,6 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 assets: node_modules/.installed
-	$(BIN)/python tools/vendor_assets.py
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed (Node.js 18 or newer): install Node.js, then run make again."; exit 1; }

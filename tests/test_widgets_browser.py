@@ -29,13 +29,21 @@ def test_quiz_wrong_then_right_answer(watched):
     page.locator(f"#{qid}-{wrong['id']}").check()
     page.locator(f"#{qid}-check").click()
     assert page.locator(f"#{qid}-result").inner_text().startswith("Not quite.")
-    # every option now explains itself, in words: the chosen wrong one, and the right one
+    # the chosen option explains, in words, why it is wrong; the right one is not given away,
+    # so that trying again is still worth it
     assert page.locator(f"#{qid}-{wrong['id']}-fb").inner_text() == wrong["feedback"]
-    assert page.locator(f"#{qid}-{right['id']}-fb").inner_text() == right["feedback"]
     wrong_row = page.locator(f"#{qid}-{wrong['id']}").locator("xpath=..")
     assert "Your choice: not correct." in wrong_row.inner_text()
-    assert "correct answer." in page.locator(f"#{qid}-{right['id']}").locator("xpath=..").inner_text()
+    right_row = page.locator(f"#{qid}-{right['id']}").locator("xpath=..")
+    assert page.locator(f"#{qid}-{right['id']}-fb").inner_text() == ""
+    assert "correct answer." not in right_row.inner_text()
     assert summary.inner_text().startswith(f"Score: 0 of {len(quiz['questions'])} correct (1 of")
+    # until the learner asks for every option explained
+    page.locator(f"#{qid}-show-all").click()
+    assert page.locator(f"#{qid}-{right['id']}-fb").inner_text() == right["feedback"]
+    assert "correct answer." in right_row.inner_text()
+    assert page.locator(f"#{qid}-show-all").is_hidden()
+    assert page.evaluate("document.activeElement.id") == f"{qid}-retry"
 
     page.locator(f"#{qid}-retry").click()
     page.locator(f"#{qid}-{right['id']}").check()
@@ -161,7 +169,12 @@ def test_activity_decision_changes_the_consequences(watched):
     slider.focus()
     page.keyboard.press("End")
     humanitarian = next(d for d in act["decisions"] if d["id"] == "humanitarian")
-    values = {**scenario["start"], "humanitarian": len(humanitarian["levels"])}
+    top = len(humanitarian["levels"])
+    # what the learner sees under the slider, and what a screen reader announces, follow the knob
+    label = slider.locator("xpath=following-sibling::output")
+    assert label.inner_text() == humanitarian["levels"][-1]
+    assert slider.get_attribute("aria-valuetext") == f"{top} of {top}: {humanitarian['levels'][-1]}"
+    values = {**scenario["start"], "humanitarian": top}
     expected_after = [r["id"] for r in data.evaluate_rules(act, scenario["id"], values)]
     assert shown_rules() == expected_after != expected
     status = page.locator("#po-activity-ch01-asymmetric-status").inner_text()

@@ -79,16 +79,15 @@ function render({ model, el }) {
     const id = domId("activity", activity.id, d.id);
     if (d.kind === "scale") {
       const out = h("output", { for: id, class: "po-output" });
-      const input = h("input", { type: "range", id, min: 1, max: d.levels.length, step: 1, class: "po-slider",
-        oninput: () => { set(d.id, Number(input.value)); } });
-      return {
-        node: h("div", { class: "po-field po-scale" }, h("label", { for: id }, d.label), input, out),
-        show: (v) => {
-          input.value = String(v);
-          input.setAttribute("aria-valuetext", `${v} of ${d.levels.length}: ${d.levels[v - 1]}`);
-          out.textContent = d.levels[v - 1];
-        },
+      const input = h("input", { type: "range", id, min: 1, max: d.levels.length, step: 1, class: "po-slider" });
+      // The level's name, shown under the slider and announced by screen readers.
+      const show = (v) => {
+        input.value = String(v);
+        input.setAttribute("aria-valuetext", `${v} of ${d.levels.length}: ${d.levels[v - 1]}`);
+        out.textContent = d.levels[v - 1];
       };
+      input.addEventListener("input", () => { const v = Number(input.value); show(v); set(d.id, v); });
+      return { node: h("div", { class: "po-field po-scale" }, h("label", { for: id }, d.label), input, out), show };
     }
     const multi = d.kind === "multi";
     const inputs = d.options.map((o) => h("input", { type: multi ? "checkbox" : "radio", name: id, id: `${id}-${o.id}`, value: o.id,

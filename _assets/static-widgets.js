@@ -1,0 +1,112 @@
+// Shows the course's widgets in the built book, with no kernel and no network.
+//
+// Every course widget is an anywidget: its whole behaviour is an ES module (the `_esm` of its
+// saved state, embedded in the page by the build). In JupyterLab and Voila, anywidget's own
+// front end runs that module against the live model. Here this script runs the same module
+// against a model made from the saved state, offering the calls anywidget documents for a
+// model (get, set, on, off, save_changes, send), so a widget behaves the same in both places.
+//
+// Why not the Jupyter widget manager: it is a 3.6 MB bundle (plus RequireJS) that every widget
+// page had to download and parse before the first quiz answer could be clicked, to run
+// modules that need none of it. myst-nb loads this script (deferred) only on pages that have
+// widgets; text pages load no widget code at all. See nb_ipywidgets_js in _config.yml.
+(function () {
+  "use strict";
+  var STATE_TYPE = "application/vnd.jupyter.widget-state+json";
+  var VIEW_TYPE = "application/vnd.jupyter.widget-view+json";
+
+  // A widget model backed by the saved state: changes live in the page and are announced to
+  // the module's listeners ("change:<name>" and "change"), as a live model would announce them.
+  function StaticModel(state) {
+    this._state = Object.assign({}, state);
+    this._listeners = {};
+  }
+  StaticModel.prototype.get = function (name) { return this._state[name]; };
+  StaticModel.prototype.set = function (name, value) {
+    var before = this._state[name];
+    this._state[name] = value;
+    if (JSON.stringify(before) !== JSON.stringify(value)) {
+      this._emit("change:" + name, value);
+      this._emit("change", value);
+    }
+  };
+  StaticModel.prototype.on = function (event, callback) {
+    (this._listeners[event] = this._listeners[event] || []).push(callback);
+  };
+  StaticModel.prototype.off = function (event, callback) {
+    if (!event) { this._listeners = {}; return; }
+    this._listeners[event] = callback ? (this._listeners[event] || []).filter(function (c) { return c !== callback; }) : [];
+  };
+  StaticModel.prototype.save_changes = function () { /* no kernel to send the changes to */ };
+  StaticModel.prototype.send = function () { /* no kernel to receive a message */ };
+  StaticModel.prototype._emit = function (event, value) {
+    var self = this;
+    (this._listeners[event] || []).slice().forEach(function (callback) { callback(self, value); });
+  };
+
+  var modules = {};   // ES module source -> its loaded module (several widgets share one module)
+  var styles = {};    // CSS text -> true once added to the page
+
+  function loadModule(source) {
+    if (!modules[source]) {
+      // A blob: URL is made in this page from text already in it: not a network request.
+      var url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      modules[source] = import(url).then(function (module) {
+        var widget = module.default;
+        return typeof widget === "function" ? widget() : widget;   // anywidget accepts both
+      });
+    }
+    return modules[source];
+  }
+
+  function addStyle(css) {
+    if (!css || styles[css]) return;
+    styles[css] = true;
+    var style = document.createElement("style");
+    style.textContent = css;
+    document.head.appendChild(style);
+  }
+
+  function note(el, text) {
+    var p = document.createElement("p");
+    p.className = "po-widget-unavailable";
+    p.textContent = text;
+    el.appendChild(p);
+  }
+
+  var saved = {};
+  document.querySelectorAll('script[type="' + STATE_TYPE + '"]').forEach(function (script) {
+    Object.assign(saved, JSON.parse(script.textContent).state);
+  });
+  var models = {};    // model id -> Promise of {model, widget}, each model initialised once
+
+  function modelFor(id) {
+    if (!models[id]) {
+      var entry = saved[id];
+      if (!entry || entry.model_module !== "anywidget" || typeof entry.state._esm !== "string") {
+        return Promise.reject(new Error("this output needs a running Python kernel"));
+      }
+      var model = new StaticModel(entry.state);
+      addStyle(entry.state._css);
+      models[id] = loadModule(entry.state._esm).then(function (widget) {
+        return Promise.resolve(widget.initialize && widget.initialize({ model: model, experimental: {} }))
+          .then(function () { return { model: model, widget: widget }; });
+      });
+    }
+    return models[id];
+  }
+
+  document.querySelectorAll('script[type="' + VIEW_TYPE + '"]').forEach(function (script) {
+    var el = document.createElement("div");
+    el.className = "po-widget-view";
+    script.parentNode.insertBefore(el, script);
+    var id = JSON.parse(script.textContent).model_id;
+    modelFor(id).then(function (found) {
+      return found.widget.render({ model: found.model, el: el, experimental: {} });
+    }).catch(function (error) {
+      note(el, "This exercise could not be shown here (" + error.message + "). " +
+        "Try reloading the page, or open the chapter's workbook in JupyterLab.");
+      console.error("static-widgets:", id, error);
+    });
+  });
+})();
