@@ -138,9 +138,14 @@ def test_full_exam_attempt_with_known_answers(watched):
     weak_objective = next(o for o in weak_chapter["objectives"] if o["id"] == bank[wrong[0]]["objective"])
     link = page.locator(f"#po-exam-result a[href$='#{weak_objective['id']}']").first
     assert link.inner_text() == weak_objective["text"]
-    # feedback is now shown on every option
+    # feedback is now shown on every option, also of the unanswered question; answers are locked
     first = bank[drawn[0]]
     assert page.locator(f"#po-exam-{drawn[0]}-{first['options'][0]['id']}-fb").inner_text() == first["options"][0]["feedback"]
+    last = bank[drawn[-1]]
+    assert page.locator(f"#po-exam-{drawn[-1]}-{last['options'][0]['id']}-fb").inner_text() == last["options"][0]["feedback"]
+    assert page.locator(f"#po-exam-{drawn[-1]}-result").inner_text().startswith("Not answered.")
+    assert page.locator(".po-exam .po-question button:visible").count() == 0
+    assert page.locator(".po-exam .po-question input:enabled").count() == 0
     # the same draw number gives the same questions after a reload; a new attempt draws afresh
     page.reload()
     page.wait_for_selector(".po-exam")

@@ -72,7 +72,7 @@ function render({ model, el }) {
       (state.finished ? "This attempt is finished: the feedback below explains every option."
         : "Save each answer as you go; you see the feedback when you finish.");
     const views = questions.map((q, i) => renderQuestion(q, {
-      idPrefix: "exam", number: i + 1, total: questions.length, revealAnswers: !!state.finished,
+      idPrefix: "exam", number: i + 1, total: questions.length, mode: state.finished ? "review" : "assessment",
       onAnswer: (chosen) => {
         if (chosen) state.answers[q.id] = chosen; else delete state.answers[q.id];
         save();

@@ -20,14 +20,18 @@ function isCorrect(question, chosen) {
   return sameSet(correctIds(question), chosen);
 }
 
-// renderQuestion(q, {idPrefix, number, total, onAnswer(chosen or null), revealAnswers}):
+// renderQuestion(q, {idPrefix, number, total, onAnswer(chosen or null), mode}):
 // element ids are domId(idPrefix, q.id), e.g. "po-quiz-ch01-ch01-q01", and stable between builds.
-// returns {fieldset, show(chosen or null), firstInput}. With revealAnswers false (an exam in
-// progress) checking records the answer and says so, without saying whether it is right.
+// returns {fieldset, show(chosen or null), firstInput}. The mode says how much checking reveals:
+// - "practice" (a chapter quiz): a right answer shows the feedback on every option; a wrong one
+//   shows only why the chosen option is wrong, so that "Try again" is still worth doing, and
+//   "Show all answers" reveals the rest;
+// - "assessment" (an exam in progress): checking saves the answer and says nothing more;
+// - "review" (a finished exam): every option's verdict and feedback, answers locked.
 function renderQuestion(q, opts) {
   const qid = domId(opts.idPrefix, q.id);
   const multiple = q.type === "multiple";
-  const reveal = opts.revealAnswers !== false;
+  const mode = opts.mode || "practice";
   const legend = h("legend", {},
     h("span", { class: "po-qnum" }, `Question ${opts.number} of ${opts.total}`), " ",
     q.prompt + (multiple ? " (Select all that apply.)" : ""));
@@ -42,12 +46,17 @@ function renderQuestion(q, opts) {
     return { o, input, row, verdict, feedback };
   });
   const result = h("p", { class: "po-result", role: "status", "aria-live": "polite", id: `${qid}-result` });
-  const check = h("button", { type: "button", class: "po-button", id: `${qid}-check` }, reveal ? "Check answer" : "Save answer");
+  const check = h("button", { type: "button", class: "po-button", id: `${qid}-check` },
+    mode === "assessment" ? "Save answer" : "Check answer");
   const retry = h("button", { type: "button", class: "po-button po-secondary", id: `${qid}-retry`, hidden: true },
-    reveal ? "Try again" : "Change answer");
+    mode === "assessment" ? "Change answer" : "Try again");
+  const showAll = h("button", { type: "button", class: "po-button po-secondary", id: `${qid}-show-all`, hidden: true },
+    "Show all answers");
   const fieldset = h("fieldset", { class: "po-question", id: qid },
     legend, h("div", { class: "po-options" }, optionViews.map((v) => v.row)),
-    h("div", { class: "po-actions" }, check, retry), result);
+    h("div", { class: "po-actions" }, check, retry, showAll), result);
+  let shown = null;        // the answer on display (null: none yet)
+  let allShown = false;    // practice: the learner asked to see every option's feedback
 
   check.addEventListener("click", () => {
     const chosen = optionViews.filter((v) => v.input.checked).map((v) => v.o.id);
@@ -64,35 +73,53 @@ function renderQuestion(q, opts) {
     opts.onAnswer(null);
     optionViews[0].input.focus();
   });
+  showAll.addEventListener("click", () => {
+    allShown = true;
+    show(shown);
+    retry.focus();
+  });
 
-  // chosen = null: unanswered and editable; a list: answered, with feedback when revealed.
+  // chosen = null: unanswered and editable (locked in review); a list: answered.
   function show(chosen) {
     const answered = Array.isArray(chosen);
-    const revealed = answered && reveal;
+    const right = answered && isCorrect(q, chosen);
+    if (!answered) allShown = false;
+    shown = chosen;
+    const full = mode === "review" || (mode === "practice" && answered && (right || allShown));
     fieldset.classList.toggle("po-answered", answered);
     for (const v of optionViews) {
-      v.input.checked = answered && chosen.includes(v.o.id);
-      v.input.disabled = answered;
-      v.row.classList.toggle("po-is-correct", revealed && v.o.correct);
-      v.row.classList.toggle("po-is-chosen", answered && v.input.checked);
-      v.row.classList.toggle("po-is-wrong-choice", revealed && v.input.checked && !v.o.correct);
-      v.verdict.textContent = !revealed ? (answered && v.input.checked ? "Your choice." : "") :
-        (v.input.checked ? "Your choice: " : "") + (v.o.correct ? "correct answer." : "not correct.");
-      v.feedback.textContent = revealed ? v.o.feedback : "";
+      const mine = answered && chosen.includes(v.o.id);
+      const explained = full || (mode === "practice" && mine);
+      v.input.checked = mine;
+      v.input.disabled = answered || mode === "review";
+      v.row.classList.toggle("po-is-correct", explained && v.o.correct);
+      v.row.classList.toggle("po-is-chosen", mine);
+      v.row.classList.toggle("po-is-wrong-choice", explained && mine && !v.o.correct);
+      v.verdict.textContent = !explained ? (mine ? "Your choice." : "") :
+        (mine ? "Your choice: " : "") + (v.o.correct ? "correct answer." : "not correct.");
+      v.feedback.textContent = explained ? v.o.feedback : "";
     }
-    check.hidden = answered;
-    retry.hidden = !answered;
-    if (!answered) {
+    check.hidden = answered || mode === "review";
+    retry.hidden = !answered || mode === "review";
+    showAll.hidden = !(mode === "practice" && answered && !full);
+    const n = correctIds(q).length;
+    const howMany = multiple ? `: ${n} option${n === 1 ? " is" : "s are"} correct` : "";
+    if (mode === "review") {
+      result.textContent = !answered ? "Not answered. The feedback under each option explains the right answer." :
+        right ? "Correct. The feedback under each option explains why." :
+        "Not correct. The feedback under each option explains the right answer.";
+    } else if (!answered) {
       result.textContent = "";
-    } else if (!reveal) {
+    } else if (mode === "assessment") {
       result.textContent = "Answer saved. You can change it until you finish the assessment.";
-    } else if (isCorrect(q, chosen)) {
-      result.textContent = "Correct. Read why each option is right or wrong below the options.";
+    } else if (right) {
+      result.textContent = "Correct. The feedback under each option explains why it is right or wrong.";
+    } else if (allShown) {
+      result.textContent = `Not quite${howMany}. The feedback under each option now explains the right answer. ` +
+        "Press \"Try again\" to answer again.";
     } else {
-      const n = correctIds(q).length;
-      result.textContent = multiple
-        ? `Not quite: ${n} option${n === 1 ? " is" : "s are"} correct. The feedback on each option explains why. Press "Try again" to answer again.`
-        : "Not quite. The feedback on each option explains why. Press \"Try again\" to answer again.";
+      result.textContent = `Not quite${howMany}. The feedback under your choice explains why. ` +
+        "Press \"Try again\" to answer again, or \"Show all answers\" to see every option explained.";
     }
   }
   return { fieldset, show, firstInput: optionViews[0].input };
