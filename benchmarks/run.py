@@ -1,25 +1,32 @@
 #!/usr/bin/env python3
-"""Measure the course as authors, CI and learners meet it, and print a table of medians.
+"""Measure the course as authors, CI and learners meet it, and print tables of medians.
 
-    .venv/bin/python benchmarks/run.py [--repeat N] [--with-tests]     (what `make bench` runs)
+    .venv/bin/python benchmarks/run.py [--repeat N] [--test-repeat N] [--skip-tests]
+                                       [--skip-lighthouse]          (what `make bench` runs)
 
 Measures, on the real course:
-- clean build (notebooks executed from scratch), rebuild after editing one chapter's text,
-  rebuild after touching one chapter's quiz data, rebuild with no change;
-- execution time of every executable page and notebook (from the build's own execution records);
-- total size of the built site;
-- bytes transferred for a text page and a widget page, cold and warm browser cache;
-- time until the first quiz answer on a widget page can be clicked (headless Chromium);
-- with --with-tests: the whole `pytest` suite (slow, so run once).
+- builds: a clean build (notebooks executed from scratch) with every core, and with one kernel
+  (PEACEOPS_KERNELS=1, how myst-nb alone runs pages); rebuilds after editing one chapter's
+  prose, after editing one chapter's code, after editing one chapter's quiz data, and with no
+  change, each with the number of pages it executed;
+- the execution time of every executable page and notebook, from the one-kernel build;
+- the whole test suite, as `make test` runs it (both commands);
+- the size of the built site;
+- per page type, served as `make serve` serves it: bytes transferred on a cold and a warm browser
+  cache, and the seconds until the first quiz answer can be clicked (headless Chromium);
+- Lighthouse performance and accessibility scores for one page of each type (Lighthouse's
+  default mobile profile: a mid-range phone on a slow 4G connection, simulated).
 
-Every timing is repeated --repeat times (default 3) and the median reported; the build steps
-use a copy of the course in a temporary folder, so the working tree is never touched.
+Each figure is the median of --repeat runs (default 3). Builds run on a copy of the course in a
+temporary folder, so the working tree is never touched; the test suite runs in the working tree.
+Results are also written to _build/bench.json.
 """
+from __future__ import annotations
+
 import argparse
-import functools
-import http.server
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -29,42 +36,92 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "node_modules", "_build", "drafts", "__pycache__",
                                      ".pytest_cache", "test-results")
+CHAPTER = "ch05"   # the chapter the rebuild measures edit
+PAGES = {          # one page of each type
+    "text page": "book/glossary.html",
+    "chapter page (widgets)": "book/ch01-what-integration-means.html",
+    "workbook page": "notebooks/ch01-workbook.html",
+}
+sys.path.insert(0, str(ROOT / "tools"))
+from serve import make_server  # noqa: E402  (the server `make serve` uses)
 
 
-def timed(cmd, cwd, env=None) -> float:
+def run(cmd, cwd, env=None) -> tuple[float, str]:
+    """Run a command; return (seconds, output). A failure stops the benchmark with its output."""
     start = time.perf_counter()
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{(result.stdout + result.stderr)[-3000:]}")
-    return elapsed
+    return elapsed, result.stdout + result.stderr
 
 
-def build_timings(repeat: int) -> dict:
-    results = {"clean build": [], "rebuild, one chapter's text edited": [],
-               "rebuild, one chapter's quiz data edited": [], "rebuild, no change": []}
-    executions: dict = {}
+def pages_executed(log: str) -> int:
+    """Pages a build executed: those run in parallel before reading, plus any myst-nb ran itself."""
+    parallel = sum(int(n) for n in re.findall(r"\[peaceops\] executed (\d+) pages", log))
+    return parallel + len(re.findall(r"Executed notebook in", log))
+
+
+def edit_prose(course: Path):
+    page = next((course / "book").glob(f"{CHAPTER}-*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added for the benchmark.\n", encoding="utf-8")
+
+
+def edit_code(course: Path):
+    page = next((course / "book").glob(f"{CHAPTER}-*.md"))
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace(":tags: [remove-input]\n", ":tags: [remove-input]\n# edited for the benchmark\n", 1),
+                    encoding="utf-8")
+
+
+def edit_quiz(course: Path):
+    """Change what a learner reads: one option's feedback in the chapter's quiz."""
+    path = course / "data" / "quizzes" / f"{CHAPTER}.yml"
+    quiz = yaml.safe_load(path.read_text(encoding="utf-8"))
+    quiz["questions"][0]["options"][0]["feedback"] += " (Edited for the benchmark.)"
+    path.write_text(yaml.safe_dump(quiz, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+
+
+REBUILDS = [("rebuild, one chapter's prose edited", edit_prose),
+            ("rebuild, one chapter's code edited", edit_code),
+            ("rebuild, one chapter's quiz data edited", edit_quiz),
+            ("rebuild, no change", None)]
+
+
+def build_timings(repeat: int) -> tuple[dict, dict, dict]:
+    seconds: dict[str, list] = {"clean build": [], "clean build, one kernel": []}
+    seconds.update({label: [] for label, _ in REBUILDS})
+    executed: dict[str, int] = {}
+    per_page: dict[str, list] = {}
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp) / "course"
-            shutil.copytree(ROOT, work, ignore=COPY_IGNORE)
-            (work / "node_modules").symlink_to(ROOT / "node_modules")
-            env = {**os.environ, "PEACEOPS_ROOT": str(work)}
-            build = [str(BIN / "jupyter-book"), "build", str(work), "-W", "-n", "--keep-going"]
-            results["clean build"].append(timed(build, work, env))
-            executions = execution_times(work)
-            chapter = work / "book" / "ch05-aligning-mandates-resources.md"
-            chapter.write_text(chapter.read_text(encoding="utf-8") + "\nAn added sentence for the benchmark.\n", encoding="utf-8")
-            results["rebuild, one chapter's text edited"].append(timed(build, work, env))
-            quiz = work / "data" / "quizzes" / "ch05.yml"
-            quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# edited for the benchmark\n", encoding="utf-8")
-            results["rebuild, one chapter's quiz data edited"].append(timed(build, work, env))
-            results["rebuild, no change"].append(timed(build, work, env))
-    return {k: statistics.median(v) for k, v in results.items()}, executions
+            for kernels, label in (("1", "clean build, one kernel"), ("", "clean build")):
+                work = Path(tmp) / f"course{kernels}"
+                shutil.copytree(ROOT, work, ignore=COPY_IGNORE)
+                env = {**os.environ, "PEACEOPS_ROOT": str(work), "PEACEOPS_KERNELS": kernels}
+                build = [str(BIN / "jupyter-book"), "build", str(work), "-W", "-n", "--keep-going"]
+                elapsed, log = run(build, work, env)
+                seconds[label].append(elapsed)
+                executed[label] = pages_executed(log)
+                if kernels:  # one page at a time: each page's own execution time, uncontended
+                    for page, t in execution_times(work).items():
+                        per_page.setdefault(page, []).append(t)
+                    shutil.rmtree(work)
+            for label, edit in REBUILDS:
+                if edit:
+                    edit(work)
+                elapsed, log = run(build, work, env)
+                seconds[label].append(elapsed)
+                executed[label] = pages_executed(log)
+    return ({k: statistics.median(v) for k, v in seconds.items()}, executed,
+            {k: statistics.median(v) for k, v in per_page.items()})
 
 
 def execution_times(course: Path) -> dict:
@@ -75,30 +132,38 @@ def execution_times(course: Path) -> dict:
     for record in cache.list_cache_records():
         uri = Path(record.uri)
         name = uri.relative_to(course).as_posix() if uri.is_relative_to(course) else uri.name
-        times[name] = (record.data or {}).get("execution_seconds")
+        times[name] = (record.data or {}).get("execution_seconds") or 0.0
     return times
+
+
+def test_suite(repeat: int) -> float:
+    """`make test`'s two commands, in the working tree (its build included), from a warm setup."""
+    runs = []
+    for _ in range(repeat):
+        a, _ = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "tests"], ROOT)
+        b, _ = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+                    "--nbval-current-env", "notebooks"], ROOT)
+        runs.append(a + b)
+    return statistics.median(runs)
 
 
 def site_size(site: Path) -> int:
     return sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def serve(site: Path):
+    server = make_server(site, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def browser_measures(site: Path, repeat: int) -> dict:
+def browser_measures(base: str, repeat: int) -> dict:
     from playwright.sync_api import sync_playwright
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    pages = {"text page": "book/glossary.html", "widget page": "book/ch01-what-integration-means.html"}
     out: dict = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for label, path in pages.items():
+        for label, path in PAGES.items():
             cold, warm = [], []
             for _ in range(repeat):
                 context = browser.new_context()
@@ -113,51 +178,95 @@ def browser_measures(site: Path, repeat: int) -> dict:
                 page.goto(base + path, wait_until="networkidle")
                 warm.append(sum(sizes))
                 context.close()
-            out[f"bytes, {label}, cold cache"] = statistics.median(cold)
-            out[f"bytes, {label}, warm cache"] = statistics.median(warm)
+            out[f"{label}: bytes, cold cache"] = statistics.median(cold)
+            out[f"{label}: bytes, warm cache"] = statistics.median(warm)
         ready = []
         for _ in range(repeat):
             context = browser.new_context()
             page = context.new_page()
-            page.goto(base + pages["widget page"], wait_until="commit")
+            page.goto(base + PAGES["chapter page (widgets)"], wait_until="commit")
             page.wait_for_selector(".po-quiz input[type=radio]:not([disabled])", state="visible", timeout=30000)
             ready.append(page.evaluate("performance.now()") / 1000)
             context.close()
-        out["seconds until a quiz answer can be clicked"] = statistics.median(ready)
+        out["chapter page (widgets): seconds until a quiz answer can be clicked"] = statistics.median(ready)
         browser.close()
-    httpd.shutdown()
     return out
+
+
+def lighthouse(base: str, repeat: int) -> dict:
+    """Lighthouse scores (0-100) per page type; Lighthouse comes from benchmarks/package.json."""
+    cli = ROOT / "benchmarks" / "node_modules" / ".bin" / "lighthouse"
+    if not cli.is_file():
+        sys.exit("bench: Lighthouse is not installed. Fix: run `make bench` (it runs npm ci in benchmarks/).")
+    out = {}
+    env = {**os.environ, "CHROME_PATH": CHROMIUM}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, path in PAGES.items():
+            scores: dict[str, list] = {"performance": [], "accessibility": []}
+            for i in range(repeat):
+                report = Path(tmp) / f"report{i}.json"
+                run([str(cli), base + path, "--only-categories=performance,accessibility", "--quiet",
+                     "--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--output=json",
+                     f"--output-path={report}"], ROOT, env)
+                categories = json.loads(report.read_text())["categories"]
+                for name in scores:
+                    scores[name].append(round(100 * categories[name]["score"]))
+            for name, values in scores.items():
+                out[f"{label}: Lighthouse {name}"] = statistics.median(values)
+    return out
+
+
+def print_table(title: str, rows: list[tuple[str, str]]):
+    width = max(len(k) for k, _ in rows)
+    print(f"\n{title}\n{'measure'.ljust(width)}  value\n{'-' * width}  -----")
+    for k, v in rows:
+        print(f"{k.ljust(width)}  {v}")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--with-tests", action="store_true", help="also time the whole test suite (once)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is reported)")
+    ap.add_argument("--test-repeat", type=int, default=1, help="runs of the whole test suite (6-8 min each)")
+    ap.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    ap.add_argument("--skip-lighthouse", action="store_true")
     args = ap.parse_args()
-    print(f"Benchmarking on {os.cpu_count()} cores, {args.repeat} repeats (medians)...", flush=True)
-    builds, executions = build_timings(args.repeat)
-    site = ROOT / "_build" / "html"
-    if not (site / "index.html").is_file():
-        timed([str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"], ROOT)
-    rows = [(k, f"{v:.1f} s") for k, v in builds.items()]
+    print(f"Benchmarking on {os.cpu_count()} cores, medians of {args.repeat} runs...", flush=True)
+    results: dict[str, str] = {}
+
+    builds, executed, per_page = build_timings(args.repeat)
     clean = builds["clean build"]
-    for key in ("rebuild, one chapter's text edited", "rebuild, one chapter's quiz data edited"):
-        rows.append((f"  {key}, share of a clean build", f"{100 * builds[key] / clean:.0f} %"))
-    total_exec = sum(v for v in executions.values() if v)
-    rows.append((f"execution, {len(executions)} documents, sum", f"{total_exec:.1f} s"))
-    slowest = sorted(((v or 0, k) for k, v in executions.items()), reverse=True)[:3]
-    rows += [(f"  execution, {k}", f"{v:.1f} s") for v, k in slowest]
-    rows.append(("site size", f"{site_size(site) / 1e6:.1f} MB"))
-    for k, v in browser_measures(site, args.repeat).items():
-        rows.append((k, f"{v / 1e3:.0f} kB" if k.startswith("bytes") else f"{v:.2f} s"))
-    if args.with_tests:
-        rows.append(("whole test suite (pytest), once", f"{timed([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider'], ROOT):.0f} s"))
-    width = max(len(k) for k, _ in rows)
-    print(f"\n{'measure'.ljust(width)}  value\n{'-' * width}  -----")
-    for k, v in rows:
-        print(f"{k.ljust(width)}  {v}")
+    rows = []
+    for label, value in builds.items():
+        share = "" if label.startswith("clean") else f", {100 * value / clean:.0f} % of a clean build"
+        rows.append((label, f"{value:.1f} s ({executed[label]} pages executed{share})"))
+    rows.append(("execution, all pages one at a time (sum)", f"{sum(per_page.values()):.1f} s"))
+    print_table("Builds", rows)
+    results.update(rows)
+    page_rows = [(page, f"{t:.1f} s") for page, t in sorted(per_page.items())]
+    print_table("Execution time per page or notebook (one kernel)", page_rows)
+    results.update({f"execution: {k}": v for k, v in page_rows})
+
+    site = ROOT / "_build" / "html"
+    if not args.skip_tests:
+        t = test_suite(args.test_repeat)   # builds the working tree's book, as `make test` does
+        rows = [(f"whole test suite (`make test`), median of {args.test_repeat}", f"{t:.0f} s")]
+        print_table("Tests", rows)
+        results.update(rows)
+    if not (site / "index.html").is_file():
+        run([str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"], ROOT)
+
+    server, base = serve(site)
+    rows = [("site size", f"{site_size(site) / 1e6:.1f} MB")]
+    for k, v in browser_measures(base, args.repeat).items():
+        rows.append((k, f"{v / 1e3:.0f} kB" if "bytes" in k else f"{v:.2f} s"))
+    if not args.skip_lighthouse:
+        rows += [(k, f"{v}") for k, v in lighthouse(base, args.repeat).items()]
+    server.shutdown()
+    print_table("Pages (served by tools/serve.py, as `make serve` does)", rows)
+    results.update(rows)
+
     (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "bench.json").write_text(json.dumps(dict(rows), indent=1), encoding="utf-8")
+    (ROOT / "_build" / "bench.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 
 
