@@ -187,6 +187,34 @@ def execute_pages_in_parallel(app, env, docnames):
                 + (f"; {failed} failed and will run again as they are read" if failed else ""))
 
 
+# Runs where it stands: inline scripts in the page head assign to DOCUMENTATION_OPTIONS at once.
+# (The theme's search scripts, written into its template, are deferred by _templates/layout.html:
+# they call doctools' _ready as they load, so they must stay after doctools.js.)
+RUN_AT_ONCE = {"documentation_options.js"}
+
+
+def defer_theme_scripts(app, pagename, templatename, context, doctree):
+    """The theme and its extensions load their scripts in the page head without `defer`, so the
+    browser stops drawing the page until each has arrived and run (Lighthouse: render-blocking
+    resources). Every one of them waits for the page to be parsed before it acts, and
+    deferred scripts still run in document order, so they are deferred."""
+    if pagename == "search":  # its template loads the search scripts at once; they need doctools.js first
+        return
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    deferred = []
+    for script in scripts:
+        attributes = getattr(script, "attributes", None)
+        if (attributes is not None and str(script.filename).endswith(".js")
+                and Path(str(script.filename)).name not in RUN_AT_ONCE and "async" not in attributes):
+            # a new one: the builder shares these objects between pages (and its search page, below,
+            # must keep doctools.js running at once)
+            script = type(script)(script.filename, priority=script.priority, **{**attributes, "defer": "defer"})
+        deferred.append(script)
+    context["script_files"] = deferred
+
+
 def fix_citation_roles(app, pagename, templatename, context, doctree):
     """Sphinx 7 marks each bibliography entry role="doc-biblioentry" inside a role="list": the role
     is deprecated in ARIA 1.2 and leaves the list without list items (axe: aria-deprecated-role,
@@ -201,4 +229,5 @@ def setup(app):
     app.connect("env-before-read-docs", execute_pages_in_parallel)
     app.add_directive("chapter-card", ChapterCard)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
+    app.connect("html-page-context", defer_theme_scripts, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

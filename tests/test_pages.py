@@ -1,6 +1,8 @@
 """Every built page: loads cleanly, asks nothing of other hosts, and passes axe-core
 (WCAG 2.1 A and AA) in light and dark mode. Pages are discovered from the build, so new
 chapters are covered without editing this file."""
+import re
+
 import pytest
 
 from conftest import AXE, SITE, built_pages
@@ -21,6 +23,24 @@ def test_book_builds_strictly(site):
 def test_every_page_is_checked(site):
     """The page tests below are generated from this run's build, and cover every page of it."""
     assert PAGES and PAGES == built_pages(site)
+
+
+def test_pages_load_only_what_they_use(site):
+    """What keeps pages quick on a slow connection (README, Performance): only pages with widgets
+    load the widget script; no page loads the theme's 1.5 MB fontawesome.js; and no script in a
+    page's head holds up its first paint, except the 0.5 kB page options that the head's inline
+    scripts need at once. (The search page runs its search as it loads, so it is left as it is.)"""
+    for path in PAGES:
+        html = (site / path).read_text(encoding="utf-8")
+        has_widgets = "application/vnd.jupyter.widget-view+json" in html
+        assert ("static-widgets.js" in html) == has_widgets, path
+        assert "fontawesome.js" not in html, path
+        if path == "search.html":
+            continue
+        head = html.split("</head>")[0]
+        blocking = [tag for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", head)
+                    if not re.search(r"\b(defer|async)\b", tag)]
+        assert all("documentation_options.js" in tag for tag in blocking), (path, blocking)
 
 
 def _axe_violations(page):
@@ -44,6 +64,8 @@ def test_page_is_clean_offline_and_accessible(watched, path):
     page = watched.goto(path)
     page.wait_for_load_state("networkidle")
     watched.assert_clean()
+    # the theme's icons (an icon font) sit beside text labels: screen readers must skip them
+    assert page.locator("i[class*='fa-']:not([aria-hidden='true'])").count() == 0
     for view in page.locator("script[type='application/vnd.jupyter.widget-view+json']").all():
         # every embedded widget rendered something (a blank output area means the manager failed)
         assert view.evaluate("el => el.parentElement.querySelector('.po-widget') !== null")
