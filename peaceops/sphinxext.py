@@ -52,14 +52,15 @@ def drop_thebe_scripts(app, pagename, templatename, context, doctree):
 
 PACKAGE_SUFFIXES = {".py", ".js", ".css", ".yml"}
 STAMP = "peaceops-inputs.json"
+SITE_FILES_KEY = "(static files and templates)"  # in the stamp, beside the pages' digests
 
 
 def _hash_files(paths) -> str:
     digest = hashlib.sha256()
-    root = data.course_root()
+    root = data.course_root().resolve()
     for path in sorted(set(paths)):
         if path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+            digest.update(path.resolve().relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -101,13 +102,23 @@ def refresh_when_inputs_change(app, env, added, changed, removed):
         code = _code_of(Path(env.doc2path(docname)))
         if code:
             digests[docname] = package + _hash_files(data_files_used(code))
+    # Sphinx copies static files and templates only when some page is rewritten, and every page
+    # names its style sheets and scripts with a digest: an edited course.css or template would
+    # not reach the site. So when they change, every page is rewritten (not re-executed).
+    # (The course's own folders only: the theme adds its installed template folders to the list.)
+    root = data.course_root().resolve()
+    folders = [(Path(app.confdir) / f).resolve() for f in [*app.config.html_static_path, *app.config.templates_path]]
+    site_files = [p for folder in folders if folder.is_relative_to(root) for p in folder.rglob("*") if p.is_file()]
     previous = json.loads(stamp.read_text()) if stamp.is_file() else None
+    rewrite = set()
     if previous is None:  # no record of what the cache was built from: trust none of it
         stale = set(digests)
         if cache_dir.is_dir():
             shutil.rmtree(cache_dir)
     else:
         stale = {d for d, h in digests.items() if previous.get(d) != h}
+        if previous.get(SITE_FILES_KEY) != _hash_files(site_files):
+            rewrite = set(env.found_docs)
         if stale and cache_dir.is_dir():
             from jupyter_cache import get_cache
             cache = get_cache(cache_dir)
@@ -116,8 +127,8 @@ def refresh_when_inputs_change(app, env, added, changed, removed):
                 if record.uri in paths:
                     cache.remove_cache(record.pk)
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps(digests, indent=0, sort_keys=True))
-    return sorted(stale)
+    stamp.write_text(json.dumps({**digests, SITE_FILES_KEY: _hash_files(site_files)}, indent=0, sort_keys=True))
+    return sorted(stale | rewrite)
 
 
 def _execute_page(path: str, notebook, timeout, allow_errors):
