@@ -15,11 +15,13 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:  # pandas loads when a table is asked for: most pages never do
+    import pandas as pd
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 VERDICTS = ("problem", "caution", "good")  # the order feedback is shown in
@@ -177,6 +179,7 @@ def chapter(chapter_id: str) -> dict:
 
 def chapters_table() -> pd.DataFrame:
     """One row per chapter: number, id, title, page, minutes, number of objectives."""
+    import pandas as pd
     return pd.DataFrame([{"number": c["number"], "id": c["id"], "title": c["title"], "page": c["file"],
                           "minutes": c["minutes"], "objectives": len(c["objectives"])}
                          for c in load_chapters()])
@@ -184,6 +187,7 @@ def chapters_table() -> pd.DataFrame:
 
 def objectives_table() -> pd.DataFrame:
     """One row per learning objective: chapter, objective id, text."""
+    import pandas as pd
     return pd.DataFrame([{"chapter": c["id"], "objective": o["id"], "text": o["text"]}
                          for c in load_chapters() for o in c["objectives"]])
 
@@ -250,6 +254,7 @@ def load_exam() -> dict:
 
 def quiz_table(chapter_id: str) -> pd.DataFrame:
     """One row per question: id, type, objective, prompt, number of options, correct option ids."""
+    import pandas as pd
     return pd.DataFrame([{"question": q["id"], "type": q["type"], "objective": q["objective"],
                           "prompt": q["prompt"], "options": len(q["options"]),
                           "correct": ",".join(o["id"] for o in q["options"] if o["correct"])}
@@ -284,6 +289,7 @@ def load_spectrum() -> dict:
 
 def spectrum_table() -> pd.DataFrame:
     """One row per stage: position, label, basis, investment, arrangement."""
+    import pandas as pd
     return pd.DataFrame([{"position": i + 1, "stage": s["label"], "basis": s["basis"],
                           "investment": s["investment"]["level"], "arrangement": s["arrangement"]}
                          for i, s in enumerate(load_spectrum()["stages"])])
@@ -417,6 +423,7 @@ def activities() -> list[str]:
 
 def load_table(name: str, required: list[str]) -> pd.DataFrame:
     """A CSV table of facts (data/<name>.csv); every row needs a `source` key found in references.bib."""
+    import pandas as pd
     path = course_root() / "data" / f"{name}.csv"
     if not path.is_file():
         fail(path, "", None, "does not exist", f"create data/{name}.csv")

@@ -8,12 +8,15 @@ the checked data and reads the learner's choices back as pandas DataFrames.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anywidget
-import pandas as pd
 import traitlets
 
 from . import data
+
+if TYPE_CHECKING:  # pandas loads when a table is asked for (see data.py)
+    import pandas as pd
 
 _JS_DIR = Path(__file__).with_name("widgets")
 
@@ -49,6 +52,7 @@ class Quiz(anywidget.AnyWidget):
 
     def results(self) -> pd.DataFrame:
         """The learner's answers: one row per question, with what was chosen and whether it is correct."""
+        import pandas as pd
         rows = []
         for q in self.questions:
             chosen = self.answers.get(q["id"])
@@ -130,6 +134,7 @@ class Activity(anywidget.AnyWidget):
 
     def choices(self) -> pd.DataFrame:
         """One row per decision: its label and the value chosen (as the learner reads it)."""
+        import pandas as pd
         rows = []
         for d in self.activity["decisions"]:
             v = self.values[d["id"]]
@@ -143,6 +148,7 @@ class Activity(anywidget.AnyWidget):
 
     def consequences(self) -> pd.DataFrame:
         """The rules the current decisions meet, problems first, as the page lists them."""
+        import pandas as pd
         hits = data.evaluate_rules(self.activity, self.scenario, self.values)
         return pd.DataFrame([{"rule": r["id"], "verdict": r["verdict"], "message": r["message"]} for r in hits],
                             columns=["rule", "verdict", "message"])
@@ -180,6 +186,7 @@ class Progress(anywidget.AnyWidget):
         return f"Progress({len(self.chapters)} chapters)"
 
     def table(self) -> pd.DataFrame:
+        import pandas as pd
         return pd.DataFrame(self.summary, columns=["chapter", "answered", "correct", "questions", "secure"])
 
 
