@@ -219,8 +219,8 @@ def defer_theme_scripts(app, pagename, templatename, context, doctree):
         attributes = getattr(script, "attributes", None)
         if (attributes is not None and str(script.filename).endswith(".js")
                 and Path(str(script.filename)).name not in RUN_AT_ONCE and "async" not in attributes):
-            # a new one: the builder shares these objects between pages (and its search page, below,
-            # must keep doctools.js running at once)
+            # a new one: the builder shares these objects between pages, and the search page
+            # (left alone, above) must keep doctools.js running at once
             script = type(script)(script.filename, priority=script.priority, **{**attributes, "defer": "defer"})
         deferred.append(script)
     context["script_files"] = deferred
