@@ -5,8 +5,6 @@ does. Browser tests drive Debian's Chromium through Playwright against 127.0.0.1
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
@@ -18,6 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "tools"))
+from serve import make_server  # noqa: E402  (tools/serve.py, the server of `make serve`)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Console errors that come from third-party code, are harmless, and cannot be fixed from the
@@ -75,16 +75,11 @@ def built_pages(site_dir: Path) -> list[str]:
                   if not p.relative_to(site_dir).as_posix().startswith("_static/"))
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def server(site):
-    """The built site on http://127.0.0.1:<free port>/."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    """The built site on http://127.0.0.1:<free port>/, served as `make serve` serves it
+    (tools/serve.py: compressed, with its caching headers), so the tests see what learners get."""
+    httpd = make_server(site, "127.0.0.1", 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"

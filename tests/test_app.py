@@ -20,8 +20,7 @@ def _free_port() -> int:
 def test_projector_app_serves_working_widgets(make_page, tmp_path):
     port = _free_port()
     log = (tmp_path / "voila.log").open("w")
-    sys.path.insert(0, str(ROOT / "tools"))
-    import projector_app  # the same launcher as `make app`
+    import projector_app  # tools/ (on the path via conftest.py): the same launcher as `make app`
     proc = subprocess.Popen(projector_app.command(port), cwd=ROOT, env=projector_app.prepare(),
                             stdout=log, stderr=subprocess.STDOUT)
     try:

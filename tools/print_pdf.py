@@ -9,8 +9,6 @@ stages as a table). pypdf joins the pages, in the order of _toc.yml, into the wh
 
 Writes _build/pdf/course.pdf and _build/pdf/handouts/<page>.pdf.
 """
-import functools
-import http.server
 import os
 import sys
 import threading
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from pypdf import PdfWriter
+from serve import make_server  # tools/serve.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -41,18 +40,13 @@ def pages_in_order() -> list[str]:
     return order
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def main() -> int:
     if not (SITE / "index.html").is_file():
         print("print_pdf: no built book in _build/html. Fix: run `make build` first (make pdf does).", file=sys.stderr)
         return 1
     from playwright.sync_api import sync_playwright
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
+    httpd = make_server(SITE, "127.0.0.1", 0)  # the server of `make serve`
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     (OUT / "handouts").mkdir(parents=True, exist_ok=True)
