@@ -15,7 +15,11 @@ Measures, on the real course:
 - per page type, served as `make serve` serves it: bytes transferred on a cold and a warm browser
   cache, and the seconds until the first quiz answer can be clicked (headless Chromium);
 - Lighthouse performance and accessibility scores for one page of each type (Lighthouse's
-  default mobile profile: a mid-range phone on a slow 4G connection, simulated).
+  default mobile profile: a mid-range phone on a slow 4G connection, simulated);
+- a classroom load test: --load-clients learners (default 300) at once, each loading the ten
+  chapter pages, against tools/serve.py and against `python -m http.server` in the same run, on
+  127.0.0.1 only (every request has a timeout, so it stops by itself): success rate and
+  p50/p95/p99 latency.
 
 Each figure is the median of --repeat runs (default 3). Builds run on a copy of the course in a
 temporary folder, so the working tree is never touched; the test suite runs in the working tree.
@@ -216,6 +220,66 @@ def lighthouse(base: str, repeat: int) -> dict:
     return out
 
 
+def load_test(site: Path, clients: int) -> dict:
+    """`clients` simultaneous learners each fetch the ten chapter pages (gzip accepted), against
+    each server in its own process; returns {server: (succeeded, total, [latencies])}."""
+    import http.client
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    pages = sorted("/" + p.relative_to(site).as_posix() for p in (site / "book").glob("ch[0-9][0-9]-*.html"))
+    servers = {
+        "tools/serve.py (make serve)": [sys.executable, str(ROOT / "tools" / "serve.py"), str(site), "--quiet", "--port"],
+        "python -m http.server": [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(site)],
+    }
+    out = {}
+    for label, cmd in servers.items():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(cmd + [str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):   # up to 10 s for the server to listen
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+            def learner(_):
+                times, ok = [], 0
+                for page in pages:
+                    start = time.perf_counter()
+                    try:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                        conn.request("GET", page, headers={"Accept-Encoding": "gzip"})
+                        response = conn.getresponse()
+                        response.read()
+                        conn.close()
+                        ok += response.status == 200
+                    except OSError:
+                        pass
+                    times.append(time.perf_counter() - start)
+                return ok, times
+
+            with ThreadPoolExecutor(max_workers=clients) as pool:
+                done = list(pool.map(learner, range(clients)))
+            out[label] = (sum(ok for ok, _ in done), clients * len(pages), [t for _, ts in done for t in ts])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return out
+
+
+def load_rows(results: dict, clients: int) -> list[tuple[str, str]]:
+    rows = []
+    for label, (ok, total, times) in results.items():
+        q = statistics.quantiles(times, n=100)
+        rows.append((f"{label}: {clients} learners x 10 chapters",
+                     f"{100 * ok / total:.1f} % succeeded ({total - ok} failed); "
+                     f"p50 {q[49]:.2f} s, p95 {q[94]:.2f} s, p99 {q[98]:.2f} s"))
+    return rows
+
+
 def print_table(title: str, rows: list[tuple[str, str]]):
     width = max(len(k) for k, _ in rows)
     print(f"\n{title}\n{'measure'.ljust(width)}  value\n{'-' * width}  -----")
@@ -229,7 +293,13 @@ def main() -> int:
     ap.add_argument("--test-repeat", type=int, default=1, help="runs of the whole test suite (6-8 min each)")
     ap.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     ap.add_argument("--skip-lighthouse", action="store_true")
+    ap.add_argument("--load-clients", type=int, default=300, help="simultaneous learners in the load test")
+    ap.add_argument("--only-load", action="store_true", help="run only the classroom load test (needs a built book)")
     args = ap.parse_args()
+    site = ROOT / "_build" / "html"
+    if args.only_load:
+        print_table("Classroom load (loopback, same run)", load_rows(load_test(site, args.load_clients), args.load_clients))
+        return 0
     print(f"Benchmarking on {os.cpu_count()} cores, medians of {args.repeat} runs...", flush=True)
     results: dict[str, str] = {}
 
@@ -246,7 +316,6 @@ def main() -> int:
     print_table("Execution time per page or notebook (one kernel)", page_rows)
     results.update({f"execution: {k}": v for k, v in page_rows})
 
-    site = ROOT / "_build" / "html"
     if not args.skip_tests:
         t = test_suite(args.test_repeat)   # builds the working tree's book, as `make test` does
         rows = [(f"whole test suite (`make test`), median of {args.test_repeat}", f"{t:.0f} s")]
@@ -263,6 +332,9 @@ def main() -> int:
         rows += [(k, f"{v}") for k, v in lighthouse(base, args.repeat).items()]
     server.shutdown()
     print_table("Pages (served by tools/serve.py, as `make serve` does)", rows)
+    results.update(rows)
+    rows = load_rows(load_test(site, args.load_clients), args.load_clients)
+    print_table("Classroom load (loopback, same run)", rows)
     results.update(rows)
 
     (ROOT / "_build").mkdir(exist_ok=True)
