@@ -47,14 +47,22 @@ test: setup assets chromium
 	$(BIN)/python -m pytest -n 2 tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks
 
-## lab: open the notebooks in JupyterLab
+## lab: open the notebooks in JupyterLab (on 127.0.0.1, with a login token)
+##      As root (a container or classroom VM) it adds --allow-root and says so.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "make lab: running as root, so JupyterLab is started with --allow-root. It listens on 127.0.0.1 only"; \
+	  echo "and asks for its token; code in the notebooks runs as root. Safer: run make lab as an ordinary user."; \
+	  $(BIN)/jupyter lab --allow-root --ServerApp.ip=127.0.0.1 notebooks/; \
+	else $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/; fi
 
 ## app: the spectrum explorer and the asymmetric-integration scenario as a projector app (Voila)
+##      at most APP_MAX_KERNELS viewers at once; a closed viewer's kernel stops after APP_IDLE_MINUTES
 APP_PORT ?= 8866
+APP_MAX_KERNELS ?= 20
+APP_IDLE_MINUTES ?= 10
 app: setup
-	@$(BIN)/python tools/projector_app.py $(APP_PORT)
+	@$(BIN)/python tools/projector_app.py $(APP_PORT) --max-kernels $(APP_MAX_KERNELS) --idle-minutes $(APP_IDLE_MINUTES)
 
 ## clean: remove the build and the installed tools (.venv, node_modules)
 clean:
