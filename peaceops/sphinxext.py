@@ -39,6 +39,42 @@ class ChapterCard(SphinxDirective):
         return [card]
 
 
+def _table(header: list[str], rows: list[list[str]], widths: list[int]) -> nodes.table:
+    """A docutils table of plain-text cells (text is never parsed as markup)."""
+    table = nodes.table(classes=["po-answer-key"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=w) for w in widths)
+
+    def row(cells):
+        r = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += nodes.paragraph(text=cell)
+            r += entry
+        return r
+    group += nodes.thead("", row(header))
+    group += nodes.tbody("", *[row(cells) for cells in rows])
+    return table
+
+
+class AnswerKey(SphinxDirective):
+    """{answer-key} chNN: the quiz's answer key for facilitators, drawn from data/quizzes/chNN.yml
+    so it can never disagree with the quiz: each question, its correct options (by the option ids
+    that printed quizzes and slides show as letters) and the feedback those options give."""
+    required_arguments = 1
+
+    def run(self):
+        chapter_id = self.arguments[0]
+        self.env.note_dependency(str(data.course_root() / "data" / "quizzes" / f"{chapter_id}.yml"))
+        rows = []
+        for q in data.load_quiz(chapter_id)["questions"]:
+            right = [o for o in q["options"] if o["correct"]]
+            rows.append([q["id"], "; ".join(f"{o['id']}) {o['text']}" for o in right),
+                         " ".join(o["feedback"] for o in right)])
+        return [_table(["Question", "Correct", "Why"], rows, [12, 40, 48])]
+
+
 def drop_thebe_scripts(app, pagename, templatename, context, doctree):
     """Jupyter Book always loads sphinx-thebe, which writes its config script twice (a page error:
     "Identifier 'THEBE_JS_URL' has already been declared") and points at a CDN. The course has no
@@ -239,6 +275,7 @@ def setup(app):
     app.connect("env-get-outdated", refresh_when_inputs_change)
     app.connect("env-before-read-docs", execute_pages_in_parallel)
     app.add_directive("chapter-card", ChapterCard)
+    app.add_directive("answer-key", AnswerKey)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

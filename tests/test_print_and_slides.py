@@ -55,3 +55,58 @@ def test_slide_decks_work_offline(browser):
     context.close()
     assert requests and all(url.startswith("file://") for url in requests), [u for u in requests if not u.startswith("file://")]
     assert not errors, errors
+
+
+SLIDE_SIZES = """() => { const c = Reveal.getConfig(); const out = [];
+  Reveal.getSlides().forEach((s, i) => { Reveal.slide(i); Reveal.layout();
+    out.push({i, title: (s.querySelector('h1,h2') || {}).textContent, h: s.scrollHeight, w: s.scrollWidth,
+              maxH: c.height, maxW: c.width, notes: (s.querySelector('aside.notes') || {}).textContent || ''}); });
+  return out; }"""
+
+
+def test_slides_fit_a_projector_carry_notes_and_vote_on_the_plans_questions(browser):
+    """No slide is cut off at 1280x720 or 1024x768; the vote slides are the questions the seminar
+    plan's timetable runs, lettered by option id as in the answer key, with the key in the notes;
+    discussion slides carry the plan's model points as speaker notes."""
+    import make_slides  # tools/ (on the path via conftest.py)
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_slides.py")], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    overflowing = []
+    for width, height in ((1280, 720), (1024, 768)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        for chapter in data.load_chapters():
+            page.goto((ROOT / "_build" / "slides" / f"{chapter['id']}.html").as_uri())
+            page.wait_for_function("typeof Reveal !== 'undefined' && Reveal.isReady()")
+            slides = page.evaluate(SLIDE_SIZES)
+            overflowing += [f"{chapter['id']} slide {s['i'] + 1} '{s['title']}' at {width}x{height}: "
+                            f"{s['w']}x{s['h']} > {s['maxW']}x{s['maxH']}"
+                            for s in slides if s["h"] > s["maxH"] or s["w"] > s["maxW"]]
+            plan = make_slides.seminar_plan(chapter["id"])
+            votes = [s for s in slides if (s["title"] or "").startswith("Vote: ")]
+            assert plan["quiz"] and [v["title"][6:] for v in votes] == plan["quiz"], chapter["id"]
+            questions = {q["id"]: q for q in data.load_quiz(chapter["id"])["questions"]}
+            for vote in votes:
+                right = ", ".join(o["id"] for o in questions[vote["title"][6:]]["options"] if o["correct"])
+                assert f"Answer: {right}." in vote["notes"], vote
+            discuss = [s for s in slides if (s["title"] or "").startswith("Discuss")]
+            assert len(discuss) == len(plan["prompts"]) >= 3, chapter["id"]
+            assert all("A good answer makes these points" in s["notes"] for s in discuss)
+        context.close()
+    assert not overflowing, "\n".join(overflowing)
+
+
+def test_a_deck_prints_one_slide_per_page(browser):
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_slides.py")], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = browser.new_page()
+    page.goto((ROOT / "_build" / "slides" / "ch01.html").as_uri() + "?print-pdf")
+    page.wait_for_function("typeof Reveal !== 'undefined' && Reveal.isReady()")
+    total = page.evaluate("Reveal.getTotalSlides()")
+    pdf = ROOT / "_build" / "slides" / "ch01-print-test.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    page.close()
+    assert len(PdfReader(pdf).pages) == total
+    pdf.unlink()

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Build a slide deck per chapter (reveal.js, served from the decks' own folder: offline).
 
-Each deck is made from what the chapter already says, so it never drifts from the text: its
-title and learning objectives (data/chapters.yml), its sections as a roadmap, its key takeaways,
-its activity's situation (data/activities/), its discussion questions (one per slide, for the
-room), two quiz questions to vote on, and a pointer back to the chapter.
+Each deck is made from what the chapter and its seminar plan already say, so it never drifts
+from either: the chapter's title and learning objectives (data/chapters.yml), its sections as a
+roadmap, its key takeaways, its activity's situation and decisions (data/activities/), the
+plan's discussion prompts (book/instructor/seminar-chNN.md; one per slide, with the points a
+good answer makes as speaker notes), the quiz questions the plan's timetable runs (option
+letters are the option ids, as in the plan's answer key; the key is in the notes), and a pointer
+back to the chapter. One idea per slide: long lists are split so that nothing overflows a
+projector (tests/test_print_and_slides.py checks every slide at 1280x720 and 1024x768).
+Press S in a deck for the speaker view with notes; add ?print-pdf to print one slide per page.
 
     .venv/bin/python tools/make_slides.py          (what `make slides` runs)
 
@@ -56,39 +61,96 @@ def section(markdown: str, heading: str) -> list[str]:
     return items
 
 
-def slide(title: str, body: str = "", cls: str = "") -> str:
-    return f'<section{f" class={cls!r}" if cls else ""}>\n<h2>{title}</h2>\n{body}\n</section>'
+def notes(markdown_lines: list[str]) -> str:
+    """Speaker notes (reveal.js shows them in the speaker view, S), one paragraph per line."""
+    lines = [line for line in markdown_lines if line.strip()]
+    return '<aside class="notes">' + "".join(f"<p>{plain(line)}</p>" for line in lines) + "</aside>" if lines else ""
+
+
+def slide(title: str, body: str = "", cls: str = "", note: list[str] | None = None) -> str:
+    return f'<section{f" class={cls!r}" if cls else ""}>\n<h2>{title}</h2>\n{body}\n{notes(note or [])}</section>'
+
+
+def chunks(items: list, size: int) -> list[list]:
+    """Split a list into parts of at most `size`, as even as possible (5 -> 3 + 2, not 4 + 1)."""
+    parts = -(-len(items) // size) if items else 0
+    return [items[i * len(items) // parts:(i + 1) * len(items) // parts] for i in range(parts)]
+
+
+def numbered(title: str, i: int, n: int) -> str:
+    return f"{title} ({i} of {n})" if n > 1 else title
+
+
+def seminar_plan(chapter_id: str) -> dict:
+    """What the deck takes from the chapter's seminar plan: its aims, timetable rows, discussion
+    prompts (title, question, points a good answer makes) and the quiz questions it runs."""
+    text = (ROOT / "book" / "instructor" / f"seminar-{chapter_id}.md").read_text(encoding="utf-8")
+
+    def part(heading):
+        match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, flags=re.M | re.S)
+        return match.group(1) if match else ""
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in part("Timetable").splitlines()
+            if line.startswith("|") and not re.match(r"^\|\s*(Minutes|-)", line)]
+    prompts = []
+    for block in re.split(r"^(?=\d+\. \*\*|\*\*\d+\. )", part("Discussion prompts"), flags=re.M)[1:]:
+        head = re.match(r"^(?:\d+\. )?\*\*(?:\d+\. )?(.+?)\*\*\s*(.*?)$", block, flags=re.M)
+        points = [line.strip()[2:] for line in block.split("A good answer makes these points:", 1)[-1].splitlines()
+                  if line.strip().startswith("- ")]
+        question = head.group(2).strip()
+        prompts.append((head.group(1).strip(), question, points))
+    quiz_row = next((r for r in rows if len(r) > 1 and "quiz" in r[1].lower()), None)
+    quiz_ids = re.findall(rf"{chapter_id}-q\d+", " ".join(quiz_row)) if quiz_row else []
+    return {"aims": section(text, "Aims"), "timetable": rows, "prompts": prompts, "quiz": quiz_ids}
 
 
 def deck(chapter: dict) -> str:
     source = (ROOT / f"{chapter['file']}.md").read_text(encoding="utf-8")
+    plan = seminar_plan(chapter["id"])
     headings = [h for h in re.findall(r"^## (.+)$", source, flags=re.M)
                 if h not in ("Key takeaways", "Discussion questions", "Check your understanding")]
     slides = [
         f'<section><p class="kicker">Chapter {chapter["number"]}</p><h1>{plain(chapter["title"])}</h1>'
-        f'<p>Multidimensional and Integrated Peace Operations</p></section>',
-        slide("By the end of this session you can", "<ul>" + "".join(
-            f'<li class="fragment">{plain(o["text"])}</li>' for o in chapter["objectives"]) + "</ul>"),
-        slide("Roadmap", "<ol>" + "".join(f"<li>{plain(h)}</li>" for h in headings) + "</ol>"),
-    ]
+        f'<p>Multidimensional and Integrated Peace Operations</p>'
+        + notes(["Session plan (minutes, activity):"] + [f"{r[0]}: {r[1]}" for r in plan["timetable"] if len(r) > 1])
+        + "</section>"]
+    parts = chunks(chapter["objectives"], 2)
+    for i, part in enumerate(parts, start=1):
+        slides.append(slide(numbered("By the end of this session you can", i, len(parts)), "<ul>" + "".join(
+            f'<li class="fragment">{plain(o["text"])}</li>' for o in part) + "</ul>", note=plan["aims"] if i == 1 else None))
+    parts = chunks(headings, 5)
+    for i, part in enumerate(parts, start=1):
+        start = 1 + sum(len(p) for p in parts[:i - 1])
+        slides.append(slide(numbered("Roadmap", i, len(parts)),
+                            f"<ol start='{start}'>" + "".join(f"<li>{plain(h)}</li>" for h in part) + "</ol>"))
     takeaways = section(source, "Key takeaways")
-    for start in range(0, len(takeaways), 4):
-        part = takeaways[start:start + 4]
-        title = "Key takeaways" + (f" ({start // 4 + 1})" if len(takeaways) > 4 else "")
-        slides.append(slide(title, "<ul>" + "".join(f'<li class="fragment">{plain(t)}</li>' for t in part) + "</ul>", "small"))
+    parts = chunks(takeaways, 2)
+    for i, part in enumerate(parts, start=1):
+        slides.append(slide(numbered("Key takeaways", i, len(parts)),
+                            "<ul>" + "".join(f'<li class="fragment">{plain(t)}</li>' for t in part) + "</ul>", "small"))
     for activity_id in data.activities():
         act = data.load_activity(activity_id)
         if act["chapter"] != chapter["id"]:
             continue
         sc = act["scenarios"][0]
-        slides.append(slide(plain(act["title"]), f"<p><strong>{plain(sc['title'])}</strong></p><p>{plain(sc['brief'])}</p>"
-                            f"<p>Decide: {', '.join(plain(d['label']) for d in act['decisions'])}.</p>", "small"))
-    for n, question in enumerate(section(source, "Discussion questions"), start=1):
-        slides.append(slide(f"Discuss ({n})", f"<p>{plain(question)}</p>"))
-    for q in data.load_quiz(chapter["id"])["questions"][:2]:
-        hint = " <em>(Select all that apply.)</em>" if q["type"] == "multiple" else ""
-        slides.append(slide("Vote", f"<p>{plain(q['prompt'])}{hint}</p><ol type='A'>" +
-                            "".join(f"<li>{plain(o['text'])}</li>" for o in q["options"]) + "</ol>", "small"))
+        activity_row = next((r for r in plan["timetable"] if len(r) > 2 and act["title"].lower() in r[2].lower()), None)
+        slides.append(slide(plain(act["title"]), f"<p><strong>{plain(sc['title'])}</strong> "
+                            "<em>(a fictional situation)</em></p>" f"<p>{plain(sc['brief'])}</p>", "small",
+                            note=[activity_row[2]] if activity_row else None))
+        slides.append(slide(f"{plain(act['title'])}: decide", "<ul>" + "".join(
+            f"<li>{plain(d['label'])}</li>" for d in act["decisions"]) + "</ul>", "small"))
+    for n, (title, question, points) in enumerate(plan["prompts"], start=1):
+        slides.append(slide(f"Discuss ({n} of {len(plan['prompts'])})",
+                            f"<p><strong>{plain(title)}</strong></p>" + (f"<p>{plain(question)}</p>" if question else ""),
+                            note=["A good answer makes these points:"] + points))
+    questions = {q["id"]: q for q in data.load_quiz(chapter["id"])["questions"]}
+    for qid in plan["quiz"]:   # the questions the plan's timetable runs (tests check every plan names some)
+        q = questions[qid]
+        hint = " <em>(Select all that apply.)</em>" if q["type"] == "multiple" and "select all" not in q["prompt"].lower() else ""
+        right = [o for o in q["options"] if o["correct"]]
+        slides.append(slide(f"Vote: {qid}", f"<p>{plain(q['prompt'])}{hint}</p><ul class='options'>" +
+                            "".join(f"<li><b>{html.escape(o['id'])})</b> {plain(o['text'])}</li>" for o in q["options"]) +
+                            "</ul>", "vote",
+                            note=["Answer: " + ", ".join(o["id"] for o in right) + "."] + [o["feedback"] for o in right]))
     slides.append(slide("Read on", f'<p>The chapter, its activity and its quiz: '
                         f'<a href="../html/{chapter["file"]}.html">{plain(chapter["title"])}</a></p>'
                         "<p>Sources are cited in the chapter.</p>"))
@@ -105,14 +167,18 @@ def page(title: str, slides: str) -> str:
 <link rel="stylesheet" href="reveal/reveal.css">
 <link rel="stylesheet" href="reveal/theme/white-contrast.css">
 <style>.reveal .small {{ font-size: 0.75em; }} .reveal .kicker {{ text-transform: uppercase; letter-spacing: .1em; }}
-.reveal h1 {{ font-size: 2em; }} .reveal h2 {{ font-size: 1.4em; }}</style>
+.reveal h1 {{ font-size: 2em; }} .reveal h2 {{ font-size: 1.4em; }}
+.reveal .vote {{ font-size: 0.62em; text-align: left; }} .reveal .vote h2 {{ text-align: center; }}
+.reveal ul.options {{ list-style: none; margin: 0; }} .reveal ul.options li {{ margin: .3em 0; }}</style>
 </head>
 <body>
 <main class="reveal" aria-label="Slides"><div class="slides">
 {slides}
 </div></main>
 <script src="reveal/reveal.js"></script>
-<script>Reveal.initialize({{ hash: true, slideNumber: "c/t", transition: "none" }});</script>
+<script src="reveal/plugin/notes.js"></script>
+<script>Reveal.initialize({{ hash: true, slideNumber: "c/t", transition: "none", plugins: [RevealNotes],
+  pdfSeparateFragments: false, pdfMaxPagesPerSlide: 1 }});</script>
 </body>
 </html>
 """
@@ -129,6 +195,8 @@ def main() -> int:
         shutil.copyfile(REVEAL / name, OUT / "reveal" / name)
     shutil.copyfile(REVEAL / "theme" / "white-contrast.css", OUT / "reveal" / "theme" / "white-contrast.css")
     shutil.copyfile(REVEAL.parent / "LICENSE", OUT / "reveal" / "LICENSE")
+    (OUT / "reveal" / "plugin").mkdir()
+    shutil.copyfile(REVEAL / "plugin" / "notes.js", OUT / "reveal" / "plugin" / "notes.js")
     chapters = data.load_chapters()
     links = []
     for chapter in chapters:
