@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pdf slides bench test lab app clean setup assets chromium
+.PHONY: serve build instructor pack pdf slides bench test lab app clean setup assets chromium
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -29,6 +29,11 @@ instructor: setup
 pdf: build chromium
 	$(BIN)/python tools/print_pdf.py
 
+## pack: the facilitator's print pack in _build/pack (PDF, offline): activity briefs, decision
+##       grids and verdict sheets, role cards and inject slips one per page, the instructor edition
+pack: build instructor chromium
+	$(BIN)/python tools/make_pack.py
+
 ## slides: a reveal.js deck per chapter in _build/slides (offline)
 slides: setup assets
 	$(BIN)/python tools/make_slides.py
@@ -44,7 +49,7 @@ benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-l
 
 ## test: set up what the tests need (Chromium included) and run every test
 test: setup assets chromium
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks
 
 ## lab: open the notebooks in JupyterLab (on 127.0.0.1, with a login token)

@@ -1,9 +1,13 @@
 """The learner edition never contains instructor material; the instructor edition adds it."""
 import re
-from html import unescape
 import subprocess
 import sys
+import unicodedata
+from html import unescape
 from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR_PAGES = sorted((ROOT / "book" / "instructor").glob("*.md"))
@@ -31,6 +35,7 @@ def test_learner_edition_has_no_instructor_material(site):
     assert not found, "\n".join(found[:20])
 
 
+@pytest.mark.xdist_group("instructor-edition")   # the pack test below prints this build
 def test_instructor_edition_builds_with_every_facilitator_page_and_true_answer_keys(site):
     """Every facilitator page is built, and each seminar plan's answer key lists every question of
     the chapter's quiz once, with exactly its correct options and their feedback: the key is drawn
@@ -67,3 +72,63 @@ def test_instructor_edition_builds_with_every_facilitator_page_and_true_answer_k
             if given != [o["id"] for o in right] or not all(" ".join(o["feedback"].split()) in " ".join(why.split()) for o in right):
                 problems.append(f"{chapter['id']}: {q['id']} key says {given}")
     assert not problems, "\n".join(problems)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _pages(pdf: Path) -> list[str]:
+    return [_squash(page.extract_text() or "") for page in PdfReader(pdf).pages]
+
+
+@pytest.mark.xdist_group("instructor-edition")
+def test_facilitator_print_pack(site):
+    """`make pack` prints what a facilitator hands out: every activity's briefs (one scenario per
+    page), A3 decision grids and verdict sheets; role cards and inject slips one per page; a one-
+    or two-page summary per chapter; the facilitator's guide. Checked page by page in the PDFs."""
+    from peaceops import data
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_pack
+    if not (make_pack.INSTRUCTOR_SITE / "index.html").is_file():
+        subprocess.run([sys.executable, str(ROOT / "tools" / "instructor_edition.py")], cwd=ROOT, check=True,
+                       capture_output=True)
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_pack.py")], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    pack = ROOT / "_build" / "pack"
+    for activity_id in data.activities():
+        act = data.load_activity(activity_id)
+        briefs, grids = _pages(pack / f"{activity_id}-briefs.pdf"), PdfReader(pack / f"{activity_id}-grids.pdf")
+        assert len(briefs) == len(act["scenarios"]), f"{activity_id}: a scenario brief runs over one page"
+        for page, scenario in zip(briefs, act["scenarios"]):
+            assert _squash(scenario["title"]) in page
+        assert len(grids.pages) == len(act["scenarios"])
+        box = grids.pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (1191, 842), "decision grids print on A3 landscape"
+        verdicts = "".join(_pages(pack / f"{activity_id}-verdicts.pdf"))
+        for scenario in act["scenarios"]:
+            for rule in scenario["rules"]:
+                assert _squash(rule["message"])[:80] in verdicts, f"{activity_id}: rule {rule['id']} is not on the sheet"
+
+    roles = re.findall(r"^## (Role: .+)$", (ROOT / "book" / "simulation-roles.md").read_text(encoding="utf-8"), flags=re.M)
+    cards = _pages(pack / "simulation-role-cards.pdf")
+    assert len(cards) == len(roles) + 1, f"{len(cards) - 1} pages for {len(roles)} role cards: a card runs over"
+    for page, role in zip(cards[1:], roles):
+        assert page.startswith(_squash(role)[:30]), f"the card '{role}' does not start its own page"
+
+    injects = make_pack.injects((ROOT / "book" / "instructor" / "simulation-injects.md").read_text(encoding="utf-8"))
+    slips = _pages(pack / "simulation-inject-slips.pdf")
+    assert len(injects) >= 5 and len(slips) == sum(1 + len(i["private"]) for i in injects)
+    assert all("releaseat" in page and "giveto" in page for page in slips)
+
+    for chapter in data.load_chapters():
+        summary = _pages(pack / f"summary-{chapter['id']}.pdf")
+        assert len(summary) <= 2, f"the chapter {chapter['number']} summary takes {len(summary)} pages"
+        for objective in chapter["objectives"]:
+            assert _squash(objective["text"])[:60] in "".join(summary)
+
+    guide = "".join(_pages(pack / "facilitator-guide.pdf"))
+    for page in INSTRUCTOR_PAGES:
+        assert _squash(_marks(page)[1]) in guide, f"the facilitator's guide lacks {page.name}"
+    assert (pack / "index.html").is_file()

@@ -25,9 +25,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def pages_in_order() -> list[str]:
-    """Every page of the table of contents, as paths without extension, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+def pages_in_order(folder: Path = ROOT) -> list[str]:
+    """Every page of the table of contents in `folder` (the learner edition's by default), as
+    paths without extension, in reading order."""
+    toc = yaml.safe_load((folder / "_toc.yml").read_text(encoding="utf-8"))
     order = [toc["root"]]
 
     def walk(entries):
