@@ -54,9 +54,9 @@ def _rel(path: Path) -> str:
 def fail(path: Path, entry: str, field: str | None, problem: str, fix: str):
     """Raise the course's one error format: file, entry, field, problem, fix. Each part is cut
     short, so that no file, however crafted, can make a message longer than a few lines."""
-    where = f"{_rel(path)}: {_cut(entry, 200)}" if entry else _rel(path)
-    what = f"field '{_cut(str(field), 60)}' {_cut(problem, 250)}" if field else _cut(problem, 250)
-    raise DataError(f"{where}: {what}. Fix: {_cut(fix, 250)}.")
+    where = f"{_rel(path)}: {_cut(entry, 160)}" if entry else _rel(path)
+    what = f"field '{_cut(str(field), 60)}' {_cut(problem, 200)}" if field else _cut(problem, 200)
+    raise DataError(f"{where}: {what}. Fix: {_cut(fix, 200)}.")
 
 
 # ---------------------------------------------------------------- reading files safely
@@ -67,6 +67,7 @@ def fail(path: Path, entry: str, field: str | None, problem: str, fix: str):
 MAX_FILE_BYTES = 1_000_000   # the largest course file (data/exam.yml) is about 80 kB
 MAX_TEXT_CHARS = 5_000       # the longest text in the course is under 900 characters
 MAX_DEPTH = 20               # the deepest course file nests 9 levels
+MAX_NODES = 25_000           # texts, numbers, lists and mappings in one file; data/exam.yml has about 2,100
 SHOWN_CHARS = 60             # how much of a value a message quotes
 
 
@@ -103,19 +104,24 @@ def read_text(path: Path) -> str:
 class CourseYamlLoader(yaml.SafeLoader):
     """PyYAML's safe loader, stricter in what a course file needs least and an attacker uses most:
     no anchors or aliases (a few lines of aliases expand to gigabytes), no nesting deeper than
-    MAX_DEPTH (PyYAML composes recursively), no repeated keys (PyYAML keeps the last silently),
-    and only text as keys (`on:` and `1:` would become True and 1)."""
+    MAX_DEPTH (PyYAML composes recursively), at most MAX_NODES entries (reading time grows with
+    them), no repeated keys (PyYAML keeps the last silently), and only text as keys (`on:` and
+    `1:` would become True and 1)."""
 
     def __init__(self, stream, path: Path):
         super().__init__(stream)
-        self.path, self.depth = path, 0
+        self.path, self.depth, self.nodes = path, 0, 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             fail(self.path, "", None, f"uses a YAML anchor or alias ('{_cut(event.anchor, 20)}') at line "
                  f"{event.start_mark.line + 1}", "write the text out in full; course files do not use '&' anchors or '*' aliases")
-        self.depth += 1
+        self.depth, self.nodes = self.depth + 1, self.nodes + 1
+        if self.nodes > MAX_NODES:  # PyYAML reads about 20,000 a second: this bounds the time a file takes
+            fail(self.path, "", None, f"has more than {MAX_NODES:,} entries (texts, numbers, lists and mappings); "
+                 f"the limit was reached at line {event.start_mark.line + 1}",
+                 "split the content into smaller files, or remove what does not belong in it")
         if self.depth > MAX_DEPTH:
             fail(self.path, "", None, f"nests more than {MAX_DEPTH} levels deep at line {event.start_mark.line + 1}",
                  "check the indentation and brackets there; no course file needs that depth")
@@ -141,9 +147,15 @@ class CourseYamlLoader(yaml.SafeLoader):
 
 def read_yaml(path: Path) -> Any:
     text = read_text(path)
-    loader = CourseYamlLoader(text, path)
+    loader = None
     try:
+        loader = CourseYamlLoader(text, path)  # its reader already checks the characters
         document = loader.get_single_data()
+    except DataError:
+        raise
+    except (ValueError, OverflowError) as exc:  # a value YAML recognises but cannot build, e.g. 2007-13-45
+        fail(path, "", None, f"has a value YAML cannot read ({_cut(str(exc), 100)})",
+             "put the value in quotes if it is meant as text, or correct it")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -151,7 +163,8 @@ def read_yaml(path: Path) -> Any:
         fail(path, "", None, f"is not valid YAML{at} ({_cut(problem, 100)})",
              "check the indentation and quoting on that line; a text containing ': ' needs quotes or '>-'")
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return document
 
 
@@ -302,8 +315,8 @@ def chapter(chapter_id: str) -> dict:
     for ch in load_chapters():
         if ch["id"] == chapter_id:
             return ch
-    raise DataError(f"data/chapters.yml: no chapter '{chapter_id}'. Fix: add it, or use one of: "
-                    + ", ".join(c["id"] for c in load_chapters()) + ".")
+    fail(course_root() / "data" / "chapters.yml", "", None, f"has no chapter '{_cut(chapter_id, 40)}'",
+         "add it, or use one of: " + ", ".join(c["id"] for c in load_chapters()))
 
 
 def chapters_table() -> pd.DataFrame:
@@ -557,6 +570,8 @@ def load_table(name: str, required: list[str]) -> pd.DataFrame:
     try:
         reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
         columns = reader.fieldnames or []
+        if len(set(columns)) != len(columns):
+            fail(path, "header", None, "names a column twice", "give every column its own name")
         for col in [*required, "source"]:
             if col not in columns:
                 fail(path, "header", col, "is missing", f"add a '{col}' column")
