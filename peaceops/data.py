@@ -168,22 +168,26 @@ def read_yaml(path: Path) -> Any:
     return document
 
 
-def check_texts(document: Any, schema: dict, path: Path, where: tuple = ()) -> None:
-    """Check every text (keys too) of a YAML document with check_text, naming the entry as the
-    schema names it."""
-    value = document
-    for step in where:
-        value = value[step]
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, _ in items:
-        if isinstance(key, str) and (len(key) > MAX_TEXT_CHARS or "<" in key):
-            entry, _ = _describe_entry(document, schema, list(where))
-            check_text(key, path, entry, None)
-        check_texts(document, schema, path, (*where, key))
-    if isinstance(value, str) and (len(value) > MAX_TEXT_CHARS or "<" in value):
-        field = where[-1] if where and isinstance(where[-1], str) else None
-        entry, _ = _describe_entry(document, schema, list(where[:-1] if field else where))
-        check_text(value, path, entry, field)
+def check_texts(document: Any, schema: dict, path: Path) -> None:
+    """Apply check_text to every text of a YAML document, keys too, naming the entry as the schema does."""
+    def visit(value: Any, where: tuple) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                suspect(key, where, None)
+                visit(item, (*where, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, (*where, i))
+        elif where and isinstance(where[-1], str):
+            suspect(value, where[:-1], where[-1])
+        else:
+            suspect(value, where, None)
+
+    def suspect(text: Any, where: tuple, field: str | None) -> None:
+        if isinstance(text, str) and (len(text) > MAX_TEXT_CHARS or "<" in text):
+            check_text(text, path, _describe_entry(document, schema, list(where))[0], field)
+
+    visit(document, ())
 
 
 def check_text(text: str, path: Path, entry: str, field: str | None) -> None:
@@ -568,7 +572,7 @@ def load_table(name: str, required: list[str]) -> pd.DataFrame:
     import pandas as pd
     path = course_root() / "data" / f"{name}.csv"
     try:
-        reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+        reader = csv.DictReader(io.StringIO(read_text(path), newline=""), strict=True)  # an unclosed quote is an error
         columns = reader.fieldnames or []
         if len(set(columns)) != len(columns):
             fail(path, "header", None, "names a column twice", "give every column its own name")

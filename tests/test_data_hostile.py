@@ -191,6 +191,17 @@ def test_a_utf8_byte_order_mark_is_accepted(course):
     assert list(data.load_table("timeline", ["date"]).columns)[0] == "date"
 
 
+def test_a_misquoted_csv_row_is_refused(course):
+    """A comma or quote left unquoted used to shift or swallow cells silently."""
+    table = course / "data/timeline.csv"
+    original = table.read_text(encoding="utf-8")
+    last = original.count("\n") + 1
+    table.write_text(original + "2001-01,Report, with a comma,Did things,brahimi2000\n", encoding="utf-8")
+    assert f"row {last}: has 5 cells but the header names 4 columns" in rejected(data.load_table, table, "timeline", ["date"])
+    table.write_text(original + '2001-01,"Report,Did things,brahimi2000\n', encoding="utf-8")
+    assert "is not valid CSV (unexpected end of data)" in rejected(data.load_table, table, "timeline", ["date"])
+
+
 # ------------------------------------------------------------------ silent replacement
 
 def test_a_repeated_key_is_refused(course):
