@@ -271,8 +271,10 @@ TARGETS = [  # every data file the build reads, with the loader that reads it
     ("data/chapters.yml", data.load_chapters, ()),
     (QUIZ, data.load_quiz, ("ch01",)),
     (ACTIVITY, data.load_activity, ("ch01-asymmetric",)),
+    ("data/exam.yml", data.load_exam, ()),
     ("data/spectrum.yml", data.load_spectrum, ()),
     ("data/timeline.csv", data.load_table, ("timeline", ["date", "document", "what_it_did"])),
+    ("data/seminars.csv", data.load_table, ("seminars", ["order", "event", "place", "date", "partner"])),
 ]
 ORIGINALS = {relative: (ROOT / relative).read_bytes() for relative, _, _ in TARGETS}
 FRAGMENTS = [b"\n", b"  ", b"- ", b": ", b"&a ", b"*a", b"[", b"]", b"{", b"}", b"'", b'"', b",", b"<!--",
