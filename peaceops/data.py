@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import os
 import re
 from pathlib import Path
@@ -51,23 +52,155 @@ def _rel(path: Path) -> str:
 
 
 def fail(path: Path, entry: str, field: str | None, problem: str, fix: str):
-    """Raise the course's one error format: file, entry, field, problem, fix."""
-    where = f"{_rel(path)}: {entry}" if entry else _rel(path)
-    what = f"field '{field}' {problem}" if field else problem
-    raise DataError(f"{where}: {what}. Fix: {fix}.")
+    """Raise the course's one error format: file, entry, field, problem, fix. Each part is cut
+    short, so that no file, however crafted, can make a message longer than a few lines."""
+    where = f"{_rel(path)}: {_cut(entry, 160)}" if entry else _rel(path)
+    what = f"field '{_cut(str(field), 60)}' {_cut(problem, 200)}" if field else _cut(problem, 200)
+    raise DataError(f"{where}: {what}. Fix: {_cut(fix, 200)}.")
+
+
+# ---------------------------------------------------------------- reading files safely
+# A course file is data written by an author, or by anyone who can send the course a pull
+# request: it may be huge, in the wrong encoding, or crafted. Reading it never takes long,
+# never runs out of memory, and every problem is reported in the one format of fail().
+
+MAX_FILE_BYTES = 1_000_000   # the largest course file (data/exam.yml) is about 80 kB
+MAX_TEXT_CHARS = 5_000       # the longest text in the course is under 900 characters
+MAX_DEPTH = 20               # the deepest course file nests 9 levels
+MAX_NODES = 25_000           # texts, numbers, lists and mappings in one file; data/exam.yml has about 2,100
+SHOWN_CHARS = 60             # how much of a value a message quotes
+
+
+def _show(value: Any, limit: int = SHOWN_CHARS) -> str:
+    """A value as a message quotes it: its repr, cut short, so no file can make a long message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def read_text(path: Path) -> str:
+    """A course file's text: at most MAX_FILE_BYTES, UTF-8 (a byte-order mark is accepted)."""
+    if not path.is_file():
+        fail(path, "", None, "does not exist", f"create {path.name} or correct the name that refers to it")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        fail(path, "", None, f"is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a course data file may have",
+             "split the content into smaller files, or remove what does not belong in it")
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        fail(path, "", None, "is UTF-16 or binary, not UTF-8 text",
+             "save it as UTF-8 (in most editors: Save as, encoding UTF-8)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        fail(path, "", None, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line})",
+             "save it as UTF-8 (in most editors: Save as, encoding UTF-8)")
+
+
+class CourseYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stricter in what a course file needs least and an attacker uses most:
+    no anchors or aliases (a few lines of aliases expand to gigabytes), no nesting deeper than
+    MAX_DEPTH (PyYAML composes recursively), at most MAX_NODES entries (reading time grows with
+    them), no repeated keys (PyYAML keeps the last silently), and only text as keys (`on:` and
+    `1:` would become True and 1)."""
+
+    def __init__(self, stream, path: Path):
+        super().__init__(stream)
+        self.path, self.depth, self.nodes = path, 0, 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            fail(self.path, "", None, f"uses a YAML anchor or alias ('{_cut(event.anchor, 20)}') at line "
+                 f"{event.start_mark.line + 1}", "write the text out in full; course files do not use '&' anchors or '*' aliases")
+        self.depth, self.nodes = self.depth + 1, self.nodes + 1
+        if self.nodes > MAX_NODES:  # PyYAML reads about 20,000 a second: this bounds the time a file takes
+            fail(self.path, "", None, f"has more than {MAX_NODES:,} entries (texts, numbers, lists and mappings); "
+                 f"the limit was reached at line {event.start_mark.line + 1}",
+                 "split the content into smaller files, or remove what does not belong in it")
+        if self.depth > MAX_DEPTH:
+            fail(self.path, "", None, f"nests more than {MAX_DEPTH} levels deep at line {event.start_mark.line + 1}",
+                 "check the indentation and brackets there; no course file needs that depth")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        lines: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                fail(self.path, "", None, f"has the key {_show(key)} at line {line}, which is not text",
+                     "put the key in quotes (YAML reads on/off/yes/no as true or false, and digits as numbers)")
+            if key in lines:
+                fail(self.path, "", None, f"has the key '{_cut(key, SHOWN_CHARS)}' twice in one mapping, at lines "
+                     f"{lines[key]} and {line}", "keep one of them: the second would silently replace the first")
+            lines[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        fail(path, "", None, "does not exist", f"create {path.name} or correct the name that refers to it")
+    text = read_text(path)
+    loader = None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = CourseYamlLoader(text, path)  # its reader already checks the characters
+        document = loader.get_single_data()
+    except DataError:
+        raise
+    except (ValueError, OverflowError) as exc:  # a value YAML recognises but cannot build, e.g. 2007-13-45
+        fail(path, "", None, f"has a value YAML cannot read ({_cut(str(exc), 100)})",
+             "put the value in quotes if it is meant as text, or correct it")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        fail(path, "", None, f"is not valid YAML{at} ({problem})",
+        fail(path, "", None, f"is not valid YAML{at} ({_cut(problem, 100)})",
              "check the indentation and quoting on that line; a text containing ': ' needs quotes or '>-'")
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return document
+
+
+def check_texts(document: Any, schema: dict, path: Path) -> None:
+    """Apply check_text to every text of a YAML document, keys too, naming the entry as the schema does."""
+    def visit(value: Any, where: tuple) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                suspect(key, where, None)
+                visit(item, (*where, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, (*where, i))
+        elif where and isinstance(where[-1], str):
+            suspect(value, where[:-1], where[-1])
+        else:
+            suspect(value, where, None)
+
+    def suspect(text: Any, where: tuple, field: str | None) -> None:
+        if isinstance(text, str) and (len(text) > MAX_TEXT_CHARS or "<" in text):
+            check_text(text, path, _describe_entry(document, schema, list(where))[0], field)
+
+    visit(document, ())
+
+
+def check_text(text: str, path: Path, entry: str, field: str | None) -> None:
+    """Every text in a course file is plain text: the widgets show it with textContent, the pages
+    as escaped text. So '<' is never markup there; refusing it keeps '</script' and '<!--' out of
+    the widget state embedded in the pages (a second guard beside the escaping in sphinxext.py)."""
+    if len(text) > MAX_TEXT_CHARS:
+        fail(path, entry, field, f"has {len(text):,} characters, more than the {MAX_TEXT_CHARS:,} a text may have",
+             "shorten it, or split it into several entries")
+    if "<" in text:
+        start = max(0, text.index("<") - 15)
+        fail(path, entry, field, f"contains '<' ({_show(text[start:start + 40])}); course texts are plain text, never HTML",
+             "write it in words ('less than'), or remove the markup: pages and widgets show a text exactly as written")
 
 
 @functools.lru_cache(maxsize=None)
@@ -83,7 +216,7 @@ def _describe_entry(document: Any, schema: dict, path: list) -> tuple[str, dict]
             entry_name = sub.get("x-entry", "entry")
             item = node[step]
             ident = item.get("id") if isinstance(item, dict) else None
-            label = f"{entry_name} '{ident}'" if ident is not None else entry_name
+            label = f"{entry_name} '{_cut(str(ident), 40)}'" if ident is not None else entry_name
             parts.append(f"{label} ({key}[{step}])")
             node, sub = item, sub.get("items", {})
         else:
@@ -96,6 +229,7 @@ def _describe_entry(document: Any, schema: dict, path: list) -> tuple[str, dict]
 def validate(document: Any, schema_name: str, path: Path) -> Any:
     """Check `document` against a schema in peaceops/schemas/; raise DataError on the first problem."""
     schema = _schema(schema_name)
+    check_texts(document, schema, path)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(document),
                     key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if not errors:
@@ -120,7 +254,7 @@ def validate(document: Any, schema_name: str, path: Path) -> Any:
     fix = err.schema.get("x-fix") or _walk_fix(schema, path_list) or "correct the value"
     if document is None or not isinstance(document, dict) and not path_list:
         fail(path, "", None, "is empty or not a mapping of fields", fix)
-    fail(path, entry, field, f"has the value {value!r}, which is not allowed ({err.message})", fix)
+    fail(path, entry, field, f"has the value {_show(value)}, which is not allowed ({_cut(err.message, 120)})", fix)
 
 
 def _walk_fix(schema: dict, path: list) -> str | None:
@@ -131,12 +265,24 @@ def _walk_fix(schema: dict, path: list) -> str | None:
     return fix
 
 
+def check_unique_ids(path: Path, items: list[dict], key: str, what: str, within: str = "") -> None:
+    """Ids name things to the widgets, the learners' saved answers and the feedback shown: two
+    entries of one list with the same id would be confused, so each id must be unique in its list."""
+    seen: set = set()
+    for i, item in enumerate(items):
+        if item["id"] in seen:
+            entry = f"{what} '{item['id']}' ({key}[{i}])"
+            fail(path, f"{within}, {entry}" if within else entry, "id", f"repeats an earlier {what}'s id",
+                 f"give every {what} its own id")
+        seen.add(item["id"])
+
+
 # ---------------------------------------------------------------- references
 
 def reference_keys() -> frozenset[str]:
     """The citation keys defined in references.bib."""
     path = course_root() / "references.bib"
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     return frozenset(re.findall(r"^@\w+\{\s*([^,\s]+)\s*,", text, flags=re.MULTILINE))
 
 
@@ -173,8 +319,8 @@ def chapter(chapter_id: str) -> dict:
     for ch in load_chapters():
         if ch["id"] == chapter_id:
             return ch
-    raise DataError(f"data/chapters.yml: no chapter '{chapter_id}'. Fix: add it, or use one of: "
-                    + ", ".join(c["id"] for c in load_chapters()) + ".")
+    fail(course_root() / "data" / "chapters.yml", "", None, f"has no chapter '{_cut(chapter_id, 40)}'",
+         "add it, or use one of: " + ", ".join(c["id"] for c in load_chapters()))
 
 
 def chapters_table() -> pd.DataFrame:
@@ -208,18 +354,14 @@ def load_quiz(chapter_id: str) -> dict:
 def _check_questions(path: Path, questions: list[dict], objectives: set[str], scope: str) -> None:
     """What the schema cannot say about a question bank: unique ids, known objectives and
     sources, and the right number of correct options for each type."""
-    seen: set[str] = set()
+    check_unique_ids(path, questions, "questions", "question")
     for i, q in enumerate(questions):
         entry = f"question '{q['id']}' (questions[{i}])"
-        if q["id"] in seen:
-            fail(path, entry, "id", "repeats an earlier question's id", "give every question its own id")
-        seen.add(q["id"])
         if q["objective"] not in objectives:
             fail(path, entry, "objective", f"is '{q['objective']}', which is not an objective of {scope}",
                  "use one of: " + ", ".join(sorted(objectives)))
+        check_unique_ids(path, q["options"], "options", "option", entry)
         option_ids = [o["id"] for o in q["options"]]
-        if len(set(option_ids)) != len(option_ids):
-            fail(path, entry, "options", "has two options with the same id", "give every option its own id")
         n_correct = sum(o["correct"] for o in q["options"])
         if q["type"] == "truefalse" and sorted(option_ids) != ["false", "true"]:
             fail(path, entry, "options", f"has the ids {option_ids}",
@@ -272,6 +414,8 @@ def load_spectrum() -> dict:
     """The integration spectrum's stages and levels of coherence (data/spectrum.yml)."""
     path = course_root() / "data" / "spectrum.yml"
     spec = validate(read_yaml(path), "spectrum", path)
+    check_unique_ids(path, spec["levels"], "levels", "level")
+    check_unique_ids(path, spec["stages"], "stages", "stage")
     level_ids = [lv["id"] for lv in spec["levels"]]
     for i, st in enumerate(spec["stages"]):
         entry = f"stage '{st['id']}' (stages[{i}])"
@@ -312,11 +456,12 @@ def load_activity(activity_id: str) -> dict:
         fail(path, "", "id", f"is '{act['id']}' but the file is named {activity_id}.yml",
              f"set 'id: {activity_id}' or rename the file")
     chapter(act["chapter"])
+    check_unique_ids(path, act["decisions"], "decisions", "decision")
+    check_unique_ids(path, act["scenarios"], "scenarios", "scenario")
     decisions = {}
     for i, d in enumerate(act["decisions"]):
         entry = f"decision '{d['id']}' (decisions[{i}])"
-        if d["id"] in decisions:
-            fail(path, entry, "id", "repeats an earlier decision's id", "give every decision its own id")
+        check_unique_ids(path, d.get("options", []), "options", "option", entry)
         if d["kind"] == "scale":
             if "levels" not in d:
                 fail(path, entry, "levels", "is missing", "list the scale's level labels, or write 'levels: spectrum'")
@@ -327,6 +472,7 @@ def load_activity(activity_id: str) -> dict:
         decisions[d["id"]] = d
     for i, sc in enumerate(act["scenarios"]):
         entry = f"scenario '{sc['id']}' (scenarios[{i}])"
+        check_unique_ids(path, sc["rules"], "rules", "rule", entry)
         if sc["fictional"] and not sc["title"].startswith("Fictional scenario"):
             fail(path, entry, "title", "does not say the scenario is fictional",
                  "start the title with 'Fictional scenario:' so learners know it is invented")
@@ -354,17 +500,17 @@ def _check_value(path, entry, field, decision, value):
     allowed = decision_values(decision)
     values = value if decision["kind"] == "multi" else [value]
     if decision["kind"] == "multi" and not isinstance(value, list):
-        fail(path, entry, field, f"gives '{decision['id']}' the value {value!r}", "give a multi decision a list of option ids")
+        fail(path, entry, field, f"gives '{decision['id']}' the value {_show(value)}", "give a multi decision a list of option ids")
     for v in values:
         if v not in allowed:
-            fail(path, entry, field, f"gives '{decision['id']}' the value {v!r}",
+            fail(path, entry, field, f"gives '{decision['id']}' the value {_show(v)}",
                  "use one of: " + ", ".join(map(str, allowed)))
 
 
 def _check_condition(path, entry, decision, cond):
     allowed = CONDITIONS[decision["kind"]]
     if not isinstance(cond, dict) or not cond or set(cond) - allowed:
-        fail(path, entry, "when", f"has the condition {cond!r} for the {decision['kind']} '{decision['id']}'",
+        fail(path, entry, "when", f"has the condition {_show(cond)} for the {decision['kind']} '{decision['id']}'",
              "use only these keys: " + ", ".join(sorted(allowed)))
     for key, val in cond.items():
         if key in ("is", "includes", "excludes"):
@@ -373,7 +519,7 @@ def _check_condition(path, entry, decision, cond):
             for v in val if isinstance(val, list) else [val]:
                 _check_value(path, entry, "when", {**decision, "kind": "choice"}, v)
         elif not isinstance(val, int):
-            fail(path, entry, "when", f"has {key}: {val!r} for '{decision['id']}'", f"give '{key}' a whole number")
+            fail(path, entry, "when", f"has {key}: {_show(val)} for '{decision['id']}'", f"give '{key}' a whole number")
 
 
 def condition_holds(decision: dict, cond: dict, value) -> bool:
@@ -410,7 +556,7 @@ def _check_coverage(path, entry, decisions, rules):
             covered = lambda v: any(condition_holds(d, c, v) for c in naming)  # noqa: E731
         for v in decision_values(d):
             if not covered(v):
-                fail(path, entry, "rules", f"give no feedback when '{did}' is {v!r}",
+                fail(path, entry, "rules", f"give no feedback when '{did}' is {_show(v)}",
                      "add a rule whose 'when' names this decision and matches that value")
 
 
@@ -425,17 +571,27 @@ def load_table(name: str, required: list[str]) -> pd.DataFrame:
     """A CSV table of facts (data/<name>.csv); every row needs a `source` key found in references.bib."""
     import pandas as pd
     path = course_root() / "data" / f"{name}.csv"
-    if not path.is_file():
-        fail(path, "", None, "does not exist", f"create data/{name}.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
+    try:
+        reader = csv.DictReader(io.StringIO(read_text(path), newline=""), strict=True)  # an unclosed quote is an error
         columns = reader.fieldnames or []
+        if len(set(columns)) != len(columns):
+            fail(path, "header", None, "names a column twice", "give every column its own name")
         for col in [*required, "source"]:
             if col not in columns:
                 fail(path, "header", col, "is missing", f"add a '{col}' column")
         rows = list(reader)
+    except csv.Error as exc:
+        fail(path, f"row {reader.line_num}", None, f"is not valid CSV ({_cut(str(exc), 100)})",
+             "check the quotes on that row: a text containing a comma or a quote needs \"double quotes\" around it")
+    for col in columns:
+        check_text(col, path, "header", None)
     for i, row in enumerate(rows, start=2):
         entry = f"row {i}"
+        if None in row:  # csv lists the cells beyond the header's under None
+            fail(path, entry, None, f"has {len(columns) + len(row[None])} cells but the header names {len(columns)} columns",
+                 "put \"double quotes\" around any text that contains a comma")
+        for col in columns:
+            check_text(row[col] or "", path, entry, col)
         for col in [*required, "source"]:
             if not (row.get(col) or "").strip():
                 fail(path, entry, col, "is empty", f"fill in '{col}' (every fact needs its source)")

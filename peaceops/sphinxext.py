@@ -262,6 +262,27 @@ def defer_theme_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = deferred
 
 
+WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+# In JSON, '<', '>' and '&' can only stand inside strings, where these escapes mean the same
+# characters: JSON.parse (static-widgets.js) reads the state unchanged.
+HTML_SAFE_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def escape_widget_state(app, pagename, templatename, context, doctree):
+    """myst-nb writes each page's widget state (every text of its quizzes and activities) into a
+    <script> element, and guards only the exact string "</script>": "</SCRIPT >" or "<!--<script>"
+    in a text would end the element early and turn the rest of the state into markup. With every
+    '<', '>' and '&' written as a JSON escape, no text can end or change the element. (The data
+    loaders refuse '<' in texts too; this guards whatever else reaches a widget's state.)"""
+    scripts = context.get("script_files")
+    for i, script in enumerate(scripts or []):
+        attributes = getattr(script, "attributes", {})
+        if attributes.get("type") == WIDGET_STATE_TYPE and attributes.get("body"):
+            # a new object: the builder's script objects are immutable and shared between pages
+            scripts[i] = type(script)(script.filename, priority=script.priority,
+                                      **{**attributes, "body": attributes["body"].translate(HTML_SAFE_JSON)})
+
+
 def fix_citation_roles(app, pagename, templatename, context, doctree):
     """Sphinx 7 marks each bibliography entry role="doc-biblioentry" inside a role="list": the role
     is deprecated in ARIA 1.2 and leaves the list without list items (axe: aria-deprecated-role,
@@ -276,6 +297,7 @@ def setup(app):
     app.connect("env-before-read-docs", execute_pages_in_parallel)
     app.add_directive("chapter-card", ChapterCard)
     app.add_directive("answer-key", AnswerKey)
+    app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
