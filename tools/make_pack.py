@@ -53,7 +53,7 @@ body { font: 11.5pt/1.45 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; co
 .kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 9pt; margin: 0 0 .3em; }
 h1 { font-size: 17pt; margin: 0 0 .5em; } h2 { font-size: 13pt; margin: 1em 0 .3em; }
 .fictional { border: 1.5pt solid #000; padding: .3em .6em; display: inline-block; font-weight: bold; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1pt solid #000; padding: .45em; vertical-align: top; text-align: left; }
+table { border-collapse: collapse; width: 100%; } tr { break-inside: avoid; } th, td { border: 1pt solid #000; padding: .45em; vertical-align: top; text-align: left; }
 .grid td.reason { width: 28%; } .grid li { list-style: none; margin: .25em 0; } .grid ul { padding: 0; margin: 0; }
 .box { display: inline-block; width: .9em; height: .9em; border: 1pt solid #000; margin-right: .4em; vertical-align: -.1em; }
 .slip { border: 1.5pt dashed #000; padding: 1em 1.2em; }
