@@ -162,7 +162,7 @@ def spectrum_dot(path: Path) -> str:
     """The integration spectrum of data/spectrum.yml, from one end to the other, each stage
     marked as the proceedings' or the course's scaffold, beside the three levels of coherence."""
     spectrum = data.load_spectrum()
-    lines = ["digraph spectrum {", "rankdir=TB; nodesep=0.4; ranksep=0.22; newrank=true; compound=true;",
+    lines = ["digraph spectrum {", "rankdir=TB; nodesep=0.15; ranksep=0.22; newrank=true; compound=true;",
              'node [shape=box, style="rounded,filled"];']
     stages = spectrum["stages"]
     lines.append('subgraph cluster_levels { label="Three levels of coherence\\n(from the proceedings)"; margin=8;')
@@ -180,7 +180,7 @@ def spectrum_dot(path: Path) -> str:
     lines.append("}")
     middle = len(spectrum["levels"]) // 2
     lines.append(f'l{middle} -> s0 [lhead=cluster_scale, style=dashed, '
-                 'label=" each level sits at its own\\n point on the scale"];')
+                 'xlabel="each level sits\\nat its own point\\non the scale"];')
     lines.append("}")
     return "\n".join(lines)
 

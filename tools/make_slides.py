@@ -2,7 +2,8 @@
 """Build a slide deck per chapter (reveal.js, served from the decks' own folder: offline).
 
 Each deck is made from what the chapter already says, so it never drifts from the text: its
-title and learning objectives (data/chapters.yml), its sections as a roadmap, its key takeaways,
+title and learning objectives (data/chapters.yml), its sections as a roadmap, its figures (drawn
+by Graphviz from the same sources as the book's, with their captions), its key takeaways,
 its activity's situation (data/activities/), its discussion questions (one per slide, for the
 room), two quiz questions to vote on, and a pointer back to the chapter.
 
@@ -19,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from peaceops import data  # noqa: E402
+from peaceops.figures import FigureError, figure_svg, figures_in  # noqa: E402
 
 OUT = ROOT / "_build" / "slides"
 REVEAL = ROOT / "node_modules" / "reveal.js" / "dist"
@@ -71,6 +73,9 @@ def deck(chapter: dict) -> str:
             f'<li class="fragment">{plain(o["text"])}</li>' for o in chapter["objectives"]) + "</ul>"),
         slide("Roadmap", "<ol>" + "".join(f"<li>{plain(h)}</li>" for h in headings) + "</ol>"),
     ]
+    for figure in figures_in(source):
+        slides.append(f'<section class="figure"><figure>{figure_svg(figure["source"], figure["alt"])}'
+                      f'<figcaption>{plain(figure["caption"])}</figcaption></figure></section>')
     takeaways = section(source, "Key takeaways")
     for start in range(0, len(takeaways), 4):
         part = takeaways[start:start + 4]
@@ -105,7 +110,9 @@ def page(title: str, slides: str) -> str:
 <link rel="stylesheet" href="reveal/reveal.css">
 <link rel="stylesheet" href="reveal/theme/white-contrast.css">
 <style>.reveal .small {{ font-size: 0.75em; }} .reveal .kicker {{ text-transform: uppercase; letter-spacing: .1em; }}
-.reveal h1 {{ font-size: 2em; }} .reveal h2 {{ font-size: 1.4em; }}</style>
+.reveal h1 {{ font-size: 2em; }} .reveal h2 {{ font-size: 1.4em; }}
+.reveal .figure svg {{ max-width: 100%; max-height: 560px; height: auto; }}
+.reveal .figure figcaption {{ font-size: 0.45em; line-height: 1.35; text-align: left; }}</style>
 </head>
 <body>
 <main class="reveal" aria-label="Slides"><div class="slides">
@@ -132,7 +139,11 @@ def main() -> int:
     chapters = data.load_chapters()
     links = []
     for chapter in chapters:
-        (OUT / f"{chapter['id']}.html").write_text(deck(chapter), encoding="utf-8")
+        try:
+            (OUT / f"{chapter['id']}.html").write_text(deck(chapter), encoding="utf-8")
+        except FigureError as problem:
+            print(f"make_slides: {chapter['file']}.md: {problem}", file=sys.stderr)
+            return 1
         links.append(f'<li><a href="{chapter["id"]}.html">Chapter {chapter["number"]}: {plain(chapter["title"])}</a></li>')
     index = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Slides: Multidimensional and Integrated Peace Operations</title>
