@@ -141,7 +141,7 @@ def timeline_dot(path: Path) -> str:
     for i, (when, words, document) in enumerate(entries):
         doc = f"d{i}"
         kind = ' class="proceedings"' if "Oslo conference" in document else ""
-        lines.append(f"{doc} [label={_quoted(words + ': ' + document, 40)}{kind}, group=documents];")
+        lines.append(f"{doc} [label={_quoted(words + ': ' + document, 32)}{kind}, group=documents];")
         if previous_doc:
             lines.append(f'{previous_doc} -> {doc} [style=invis];')
         if not years or years[-1] != when.year:
