@@ -165,7 +165,7 @@ def spectrum_dot(path: Path) -> str:
     lines = ["digraph spectrum {", "rankdir=TB; nodesep=0.15; ranksep=0.22; newrank=true; compound=true;",
              'node [shape=box, style="rounded,filled"];']
     stages = spectrum["stages"]
-    lines.append('subgraph cluster_levels { label="Three levels of coherence\\n(from the proceedings)"; margin=8;')
+    lines.append('subgraph cluster_levels { label="Three levels of coherence (from the\\nproceedings); at each, an operation sits\\nat its own point on the scale below"; margin=8;')
     for i, level in enumerate(spectrum["levels"]):
         lines.append(f'l{i} [label={_quoted(level["label"].replace(" / ", "/ "), 11)}, class="proceedings"];')
     lines.append("{rank=same; " + " -> ".join(f"l{i}" for i in range(len(spectrum["levels"]))) + " [style=invis];}")
@@ -179,8 +179,7 @@ def spectrum_dot(path: Path) -> str:
     lines.append(" -> ".join(f"s{i}" for i in range(len(stages))) + ";")
     lines.append("}")
     middle = len(spectrum["levels"]) // 2
-    lines.append(f'l{middle} -> s0 [lhead=cluster_scale, style=dashed, '
-                 'xlabel="each level sits\\nat its own point\\non the scale"];')
+    lines.append(f'l{middle} -> s0 [lhead=cluster_scale, style=dashed];')
     lines.append("}")
     return "\n".join(lines)
 
