@@ -1,7 +1,8 @@
 # The course's commands. Learners need two: `make serve` and `make test` (see README.md).
 # Everything else is set up on demand: a virtual environment in .venv/ (Python packages from
-# PyPI, pinned in pyproject.toml) and, for the tests, slides and benchmarks only, packages from
-# npm (pinned in package-lock.json). Building and serving the book needs no Node.js.
+# PyPI, pinned in pyproject.toml), Graphviz (Debian) to draw the figures and, for the tests,
+# slides and benchmarks only, packages from npm (pinned in package-lock.json). Building and
+# serving the book needs no Node.js.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pack pdf slides bench test lab app clean setup assets chromium
+.PHONY: serve build instructor pack pdf slides bench test lab app clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -18,11 +19,11 @@ serve: build
 	@$(BIN)/python tools/serve.py _build/html --bind $(HOST) --port $(PORT)
 
 ## build: the HTML book in _build/html (strict: any warning fails)
-build: setup
+build: setup graphviz
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 ## instructor: the instructor edition (adds seminar plans, answer keys, simulation injects)
-instructor: setup
+instructor: setup graphviz
 	$(BIN)/python tools/instructor_edition.py
 
 ## pdf: the whole course and a handout per page as PDF, printed offline by Chromium
@@ -35,12 +36,12 @@ pack: build instructor chromium
 	$(BIN)/python tools/make_pack.py
 
 ## slides: a reveal.js deck per chapter in _build/slides (offline)
-slides: setup assets
+slides: setup assets graphviz
 	$(BIN)/python tools/make_slides.py
 
 ## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores
 ##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
-bench: setup assets chromium benchmarks/node_modules/.installed
+bench: setup assets chromium graphviz benchmarks/node_modules/.installed
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
 
 benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-lock.json
@@ -48,7 +49,7 @@ benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-l
 	@touch $@
 
 ## test: set up what the tests need (Chromium included) and run every test
-test: setup assets chromium
+test: setup assets chromium graphviz
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks
 
@@ -92,3 +93,7 @@ node_modules/.installed: package.json package-lock.json
 
 chromium:
 	@sh tools/ensure_chromium.sh
+
+# Graphviz draws the figures when the book is built (and for the slides)
+graphviz:
+	@sh tools/ensure_graphviz.sh

@@ -3,7 +3,8 @@
 
 Each deck is made from what the chapter and its seminar plan already say, so it never drifts
 from either: the chapter's title and learning objectives (data/chapters.yml), its sections as a
-roadmap, its key takeaways, its activity's situation and decisions (data/activities/), the
+roadmap, its figures (drawn by Graphviz from the same sources as the book's, with
+their captions), its key takeaways, its activity's situation and decisions (data/activities/), the
 plan's discussion prompts (book/instructor/seminar-chNN.md; one per slide, with the points a
 good answer makes as speaker notes), the quiz questions the plan's timetable runs (option
 letters are the option ids, as in the plan's answer key; the key is in the notes), and a pointer
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from peaceops import data  # noqa: E402
+from peaceops.figures import FigureError, figure_svg, figures_in  # noqa: E402
 
 OUT = ROOT / "_build" / "slides"
 REVEAL = ROOT / "node_modules" / "reveal.js" / "dist"
@@ -122,6 +124,9 @@ def deck(chapter: dict) -> str:
         start = 1 + sum(len(p) for p in parts[:i - 1])
         slides.append(slide(numbered("Roadmap", i, len(parts)),
                             f"<ol start='{start}'>" + "".join(f"<li>{plain(h)}</li>" for h in part) + "</ol>"))
+    for figure in figures_in(source):
+        slides.append(f'<section class="figure"><figure>{figure_svg(figure["source"], figure["alt"])}'
+                      f'<figcaption>{plain(figure["caption"])}</figcaption></figure></section>')
     takeaways = section(source, "Key takeaways")
     parts = chunks(takeaways, 2)
     for i, part in enumerate(parts, start=1):
@@ -169,7 +174,9 @@ def page(title: str, slides: str) -> str:
 <style>.reveal .small {{ font-size: 0.75em; }} .reveal .kicker {{ text-transform: uppercase; letter-spacing: .1em; }}
 .reveal h1 {{ font-size: 2em; }} .reveal h2 {{ font-size: 1.4em; }}
 .reveal .vote {{ font-size: 0.62em; text-align: left; }} .reveal .vote h2 {{ text-align: center; }}
-.reveal ul.options {{ list-style: none; margin: 0; }} .reveal ul.options li {{ margin: .3em 0; }}</style>
+.reveal ul.options {{ list-style: none; margin: 0; }} .reveal ul.options li {{ margin: .3em 0; }}
+.reveal .figure svg {{ max-width: 100%; max-height: 560px; height: auto; }}
+.reveal .figure figcaption {{ font-size: 0.45em; line-height: 1.35; text-align: left; }}</style>
 </head>
 <body>
 <main class="reveal" aria-label="Slides"><div class="slides">
@@ -200,7 +207,11 @@ def main() -> int:
     chapters = data.load_chapters()
     links = []
     for chapter in chapters:
-        (OUT / f"{chapter['id']}.html").write_text(deck(chapter), encoding="utf-8")
+        try:
+            (OUT / f"{chapter['id']}.html").write_text(deck(chapter), encoding="utf-8")
+        except FigureError as problem:
+            print(f"make_slides: {chapter['file']}.md: {problem}", file=sys.stderr)
+            return 1
         links.append(f'<li><a href="{chapter["id"]}.html">Chapter {chapter["number"]}: {plain(chapter["title"])}</a></li>')
     index = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Slides: Multidimensional and Integrated Peace Operations</title>
