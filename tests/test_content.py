@@ -21,7 +21,7 @@ def chapter_text(chapter):
 
 def prose_words(markdown):
     body = markdown.split("\n---\n", 1)[1]                       # drop the jupytext header
-    body = re.sub(r"```\{code-cell\}.*?```", "", body, flags=re.S)  # and code cells
+    body = re.sub(r"```\{(code-cell|course-figure)\}.*?```", "", body, flags=re.S)  # code cells; figures (alt text, caption)
     body = ROLE.sub(lambda m: re.sub(r"<[^>]*>", "", m.group(1)) if "<" in m.group(1) or " " in m.group(1) else "", body)
     return len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", body))
 

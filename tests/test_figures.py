@@ -118,6 +118,7 @@ def test_figures_print(browser, server):
     assert squash(label) in squash(text), f"the printed page lacks the figure's text {label!r}"
 
 
+@pytest.mark.xdist_group("slides")   # rewrites _build/slides, as the slide tests do
 def test_slides_show_each_chapters_figures(browser):
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_slides.py")], cwd=ROOT,
                             capture_output=True, text=True)

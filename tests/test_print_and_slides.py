@@ -5,6 +5,7 @@ import unicodedata
 import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from peaceops import data
@@ -37,6 +38,7 @@ def test_pdf_of_the_whole_course_and_handouts(site):
     assert _squash(first["options"][1]["text"])[:40] in handout
 
 
+@pytest.mark.xdist_group("slides")   # each rewrites _build/slides: never two at once
 def test_slide_decks_work_offline(browser):
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_slides.py")], cwd=ROOT,
                             capture_output=True, text=True)
@@ -64,6 +66,7 @@ SLIDE_SIZES = """() => { const c = Reveal.getConfig(); const out = [];
   return out; }"""
 
 
+@pytest.mark.xdist_group("slides")   # each rewrites _build/slides: never two at once
 def test_slides_fit_a_projector_carry_notes_and_vote_on_the_plans_questions(browser):
     """No slide is cut off at 1280x720 or 1024x768; the vote slides are the questions the seminar
     plan's timetable runs, lettered by option id as in the answer key, with the key in the notes;
@@ -97,14 +100,17 @@ def test_slides_fit_a_projector_carry_notes_and_vote_on_the_plans_questions(brow
     assert not overflowing, "\n".join(overflowing)
 
 
+@pytest.mark.xdist_group("slides")   # each rewrites _build/slides: never two at once
 def test_a_deck_prints_one_slide_per_page(browser):
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_slides.py")], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     page = browser.new_page()
-    page.goto((ROOT / "_build" / "slides" / "ch01.html").as_uri() + "?print-pdf")
+    page.goto((ROOT / "_build" / "slides" / "ch01.html").as_uri())
     page.wait_for_function("typeof Reveal !== 'undefined' && Reveal.isReady()")
     total = page.evaluate("Reveal.getTotalSlides()")
+    page.goto((ROOT / "_build" / "slides" / "ch01.html").as_uri() + "?print-pdf")
+    page.wait_for_function("typeof Reveal !== 'undefined' && Reveal.isReady() && document.querySelector('.pdf-page')")
     pdf = ROOT / "_build" / "slides" / "ch01-print-test.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
     page.close()

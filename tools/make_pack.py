@@ -62,8 +62,8 @@ table { border-collapse: collapse; width: 100%; } tr { break-inside: avoid; } th
 .verdict { font-weight: bold; white-space: nowrap; }
 .summary { font-size: 10pt; } .summary ul, .summary ol { margin: .2em 0; padding-left: 1.3em; }
 figure { margin: .6em 0; break-inside: avoid; text-align: center; }
-figure img, figure object { max-width: 100%; max-height: 95mm; } figcaption { font-size: 9pt; text-align: left; }
-a { color: inherit; text-decoration: none; } .headerlink { display: none; }
+figure img, figure object, figure svg { max-width: 100%; max-height: 70mm; width: auto; height: auto; } figcaption { font-size: 9pt; text-align: left; }
+a { color: inherit; text-decoration: none; } .headerlink, .po-figure-full { display: none; }
 """
 
 

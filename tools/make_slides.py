@@ -175,7 +175,7 @@ def page(title: str, slides: str) -> str:
 .reveal h1 {{ font-size: 2em; }} .reveal h2 {{ font-size: 1.4em; }}
 .reveal .vote {{ font-size: 0.62em; text-align: left; }} .reveal .vote h2 {{ text-align: center; }}
 .reveal ul.options {{ list-style: none; margin: 0; }} .reveal ul.options li {{ margin: .3em 0; }}
-.reveal .figure svg {{ max-width: 100%; max-height: 560px; height: auto; }}
+.reveal .figure svg {{ max-width: 100%; max-height: 500px; height: auto; }}
 .reveal .figure figcaption {{ font-size: 0.45em; line-height: 1.35; text-align: left; }}</style>
 </head>
 <body>
