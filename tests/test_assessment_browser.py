@@ -213,3 +213,19 @@ def test_quiz_wording_and_reset_that_asks_first(watched):
     assert not page.locator(f"#{qid}-{wrong['id']}").is_checked()
     assert page.evaluate("localStorage.getItem('peaceops/v1/quiz/ch01')") is None
     watched.assert_clean()
+
+
+def test_fixed_options_keep_their_place_for_every_learner(watched):
+    """'All of the above' (fixed: true in the data) stays where the wording needs it; the others
+    move. Runs the quiz's own module code in Chromium."""
+    from peaceops import Quiz
+    page = watched.goto(CH01)
+    q = {"id": "demo-q", "type": "single", "options": [{"id": i} for i in "abc"] + [{"id": "d", "fixed": True}]}
+    orders = page.evaluate("""async ([src, q]) => {
+      const url = URL.createObjectURL(new Blob([src + "\\nexport { optionOrder };"], { type: "text/javascript" }));
+      const { optionOrder } = await import(url);
+      return [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => optionOrder(q, seed).map((o) => o.id).join(""));
+    }""", [Quiz._esm, q])
+    assert all(order.endswith("d") for order in orders), orders
+    assert len(set(orders)) > 2, orders
+    watched.assert_clean()

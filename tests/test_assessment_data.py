@@ -64,3 +64,11 @@ def test_option_ids_follow_the_stored_order_and_prompts_do_not_repeat_the_instru
             assert [o["id"] for o in q["options"]] == list("abcdef"[:len(q["options"])]), q["id"]
         assert "select all that apply" not in q["prompt"].lower(), f"{q['id']}: the quiz adds this instruction itself"
         assert not any(o.get("fixed") for o in q["options"]) or q["type"] != "truefalse", q["id"]
+
+
+def test_feedback_does_not_repeat_the_verdict_the_quiz_shows():
+    # the quiz prints "Correct answer." or "Not correct." before each option's feedback
+    import re
+    verdict = re.compile(r"^(Yes|Right|Correct|No|Not so|Incorrect|Not quite|Wrong)\b[.:!]")
+    repeats = [f"{q['id']}/{o['id']}" for q in _all_questions() for o in q["options"] if verdict.match(o["feedback"])]
+    assert not repeats, f"feedback that starts with its own verdict: {repeats}"
