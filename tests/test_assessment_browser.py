@@ -229,3 +229,62 @@ def test_fixed_options_keep_their_place_for_every_learner(watched):
     assert all(order.endswith("d") for order in orders), orders
     assert len(set(orders)) > 2, orders
     watched.assert_clean()
+
+
+def test_with_a_kernel_the_quiz_keeps_the_same_order_and_sends_option_ids(make_page, tmp_path, server):
+    """In Voila (a live kernel, as in JupyterLab) the quiz shows the learner's own option order,
+    the same as the built book for the same seed, and the kernel receives option ids."""
+    import socket
+    import subprocess
+    import time
+
+    import nbformat
+    import projector_app  # tools/: the offline Voila template of `make app`
+
+    notebook = tmp_path / "quiz.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets\nfrom peaceops import Quiz\nquiz = Quiz('ch01')\nheard = ipywidgets.Label('kernel heard: nothing')\n"
+        "quiz.observe(lambda change: setattr(heard, 'value', 'kernel heard: ' + repr(change['new'])), 'answers')\n"
+        "display(quiz, heard)")]), str(notebook))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = projector_app.command(port)
+    command[1] = str(notebook)
+    log = (tmp_path / "voila.log").open("w")
+    proc = subprocess.Popen(command, cwd=tmp_path, env=projector_app.prepare(), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        book = make_page().goto(CH01)
+        _set_seed(book, 11)
+        book.reload()
+        book.wait_for_selector(".po-quiz")
+        in_book = _shown_order(book)
+
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        watched = make_page()
+        page = watched.page
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60000)
+        page.wait_for_selector(".po-quiz", timeout=60000)
+        _set_seed(page, 11)
+        page.reload()
+        page.wait_for_selector(".po-quiz", timeout=60000)
+        assert _shown_order(page) == in_book, "the kernel-backed quiz shows another order for the same learner"
+        q = next(q for q in data.load_quiz("ch01")["questions"] if q["type"] == "single")
+        right = next(o for o in q["options"] if o["correct"])
+        page.locator(f"#po-quiz-ch01-{q['id']}-{right['id']}").check()
+        page.locator(f"#po-quiz-ch01-{q['id']}-check").click()
+        page.wait_for_function("[...document.querySelectorAll('.widget-label')].some((e) => e.textContent.includes('ch01'))",
+                               timeout=30000)
+        heard = page.locator(".widget-label").filter(has_text="kernel heard").inner_text()
+        assert heard == f"kernel heard: {{'{q['id']}': ['{right['id']}']}}", heard
+        assert not watched.page_errors, watched.page_errors
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
