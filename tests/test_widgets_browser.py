@@ -33,15 +33,15 @@ def test_quiz_wrong_then_right_answer(watched):
     # so that trying again is still worth it
     assert page.locator(f"#{qid}-{wrong['id']}-fb").inner_text() == wrong["feedback"]
     wrong_row = page.locator(f"#{qid}-{wrong['id']}").locator("xpath=..")
-    assert "Your choice: not correct." in wrong_row.inner_text()
+    assert "Your choice. Not correct." in wrong_row.inner_text()
     right_row = page.locator(f"#{qid}-{right['id']}").locator("xpath=..")
     assert page.locator(f"#{qid}-{right['id']}-fb").inner_text() == ""
-    assert "correct answer." not in right_row.inner_text()
+    assert "Correct answer." not in right_row.inner_text()
     assert summary.inner_text().startswith(f"Score: 0 of {len(quiz['questions'])} correct (1 of")
     # until the learner asks for every option explained
     page.locator(f"#{qid}-show-all").click()
     assert page.locator(f"#{qid}-{right['id']}-fb").inner_text() == right["feedback"]
-    assert "correct answer." in right_row.inner_text()
+    assert "Correct answer." in right_row.inner_text()
     assert page.locator(f"#{qid}-show-all").is_hidden()
     assert page.evaluate("document.activeElement.id") == f"{qid}-retry"
 
@@ -79,9 +79,10 @@ def test_quiz_by_keyboard_alone(watched):
     # Start from the question's text (made focusable only for this test) and press Tab.
     page.locator(f"#{qid} legend").evaluate("el => { el.tabIndex = -1; el.focus(); }")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == f"{qid}-{q['options'][0]['id']}"
-    # Arrow keys move between radio options; pick the right one by position.
-    option_ids = [o["id"] for o in q["options"]]
+    # options appear in this learner's own order: read it from the page
+    option_ids = page.locator(f"#{qid} input").evaluate_all("els => els.map((e) => e.value)")
+    assert page.evaluate("document.activeElement.id") == f"{qid}-{option_ids[0]}"
+    # Arrow keys move between radio options; pick the right one by its position on screen.
     for _ in range(option_ids.index(right["id"])):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Space")
@@ -109,6 +110,7 @@ def test_quiz_keeps_answers_across_reload_and_resets(watched):
     assert "(1 of" in page.locator("#po-quiz-ch01-summary").inner_text()
 
     page.locator("#po-quiz-ch01-reset").click()
+    page.locator("#po-quiz-ch01-reset-confirm").click()  # reset asks first
     assert page.locator("#po-quiz-ch01-summary").inner_text().startswith("Quiz reset.")
     page.reload()
     page.wait_for_selector(".po-quiz")

@@ -39,6 +39,18 @@ function storeWrite(key, value) {
   }
 }
 
+// The learner's seed for the order of quiz options: drawn once, saved under "seed" (so it travels
+// with an exported results file like every other saved key), so that one learner sees the same
+// order on every visit while the order itself tells nothing about the answer.
+let learnerSeedInUse = null;
+function learnerSeed() {
+  if (learnerSeedInUse !== null) return learnerSeedInUse;
+  const saved = storeRead("seed", (v) => v && Number.isInteger(v.seed) && v.seed >= 0 && v.seed <= 0xFFFFFFFF);
+  learnerSeedInUse = saved.value ? saved.value.seed : Math.floor(Math.random() * 0x100000000);
+  if (!saved.value) storeWrite("seed", { seed: learnerSeedInUse });
+  return learnerSeedInUse;
+}
+
 function storeRemove(key) {
   try { window.localStorage.removeItem(STORE_PREFIX + key); } catch (e) { /* nothing saved */ }
 }

@@ -16,10 +16,14 @@ function readQuiz(chapterId) {
 
 function chapterStatus(ch, answers) {
   const right = (q) => answers[q.id] && sameSet(answers[q.id], q.correct);
+  // An answer given after "Show all answers" (the quiz saves those question ids as `revealed`)
+  // still counts in the score, but shows nothing about what the learner knew: not secure.
+  const saved = readQuiz(ch.id).value;
+  const revealed = new Set(saved && Array.isArray(saved.revealed) ? saved.revealed : []);
   const objectives = ch.objectives.map((o) => {
     const qs = ch.questions.filter((q) => q.objective === o.id);
     const done = qs.filter((q) => answers[q.id]).length;
-    const secure = qs.length > 0 && qs.every(right);
+    const secure = qs.length > 0 && qs.every((q) => right(q) && !revealed.has(q.id));
     return { ...o, secure, state: secure ? "secure" : done ? "in progress" : "not started" };
   });
   return {

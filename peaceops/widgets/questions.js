@@ -20,8 +20,30 @@ function isCorrect(question, chosen) {
   return sameSet(correctIds(question), chosen);
 }
 
-// renderQuestion(q, {idPrefix, number, total, onAnswer(chosen or null), mode}):
-// element ids are domId(idPrefix, q.id), e.g. "po-quiz-ch01-ch01-q01", and stable between builds.
+// A well-mixed 32-bit hash of a string (FNV-1a, then the murmur3 finaliser), so that similar
+// strings ("...-a", "...-b") land far apart.
+function hashString(text) {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 0x01000193);
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+// The order in which this learner sees a question's options, so that position says nothing
+// about the answer: each option is ranked by a hash of the learner's seed, the question id and
+// its own id, the same on every visit. Options marked `fixed` ("All of the above") keep their
+// place in the data; true/false questions keep True, False.
+function optionOrder(q, seed) {
+  if (q.type === "truefalse") return [...q.options];
+  const rank = (o) => hashString(`${seed}/${q.id}/${o.id}`);
+  const moving = q.options.filter((o) => !o.fixed).sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : 1));
+  return q.options.map((o) => (o.fixed ? o : moving.shift()));
+}
+
+// renderQuestion(q, {idPrefix, number, total, onAnswer(chosen or null), onReveal(), mode}):
+// element ids are domId(idPrefix, q.id), e.g. "po-quiz-ch01-ch01-q01", and stable between builds;
+// options appear in the learner's own order (optionOrder); onReveal is called on "Show all answers".
 // returns {fieldset, show(chosen or null), firstInput}. The mode says how much checking reveals:
 // - "practice" (a chapter quiz): a right answer shows the feedback on every option; a wrong one
 //   shows only why the chosen option is wrong, so that "Try again" is still worth doing, and
@@ -35,7 +57,7 @@ function renderQuestion(q, opts) {
   const legend = h("legend", {},
     h("span", { class: "po-qnum" }, `Question ${opts.number} of ${opts.total}`), " ",
     q.prompt + (multiple ? " (Select all that apply.)" : ""));
-  const optionViews = q.options.map((o) => {
+  const optionViews = optionOrder(q, learnerSeed()).map((o) => {
     const oid = `${qid}-${o.id}`;
     const input = h("input", { type: multiple ? "checkbox" : "radio", name: qid, id: oid, value: o.id,
       "aria-describedby": `${oid}-fb` });
@@ -76,6 +98,7 @@ function renderQuestion(q, opts) {
   showAll.addEventListener("click", () => {
     allShown = true;
     show(shown);
+    if (opts.onReveal) opts.onReveal();
     retry.focus();
   });
 
@@ -96,7 +119,7 @@ function renderQuestion(q, opts) {
       v.row.classList.toggle("po-is-chosen", mine);
       v.row.classList.toggle("po-is-wrong-choice", explained && mine && !v.o.correct);
       v.verdict.textContent = !explained ? (mine ? "Your choice." : "") :
-        (mine ? "Your choice: " : "") + (v.o.correct ? "correct answer." : "not correct.");
+        (mine ? "Your choice. " : "") + (v.o.correct ? "Correct answer." : "Not correct.");
       v.feedback.textContent = explained ? v.o.feedback : "";
     }
     check.hidden = answered || mode === "review";

@@ -4,18 +4,28 @@
 //
 // Model traits: chapter (str), questions (list), answers ({question id: [option ids]}, only
 // checked answers), score (int). Saved as localStorage "quiz/<chapter>":
-// {answers: {...}, updated: ISO time}. The progress page reads the same key.
+// {answers: {...}, revealed: [question ids], updated: ISO time}. `revealed` lists the questions
+// whose answers the learner asked to see ("Show all answers"): they still count in the score,
+// but the progress page does not count them towards a secure objective. The progress page
+// reads the same key.
+
+function revealedIsValid(revealed) {
+  return revealed === undefined || (Array.isArray(revealed) && revealed.every((x) => typeof x === "string"));
+}
 
 function render({ model, el }) {
   const chapter = model.get("chapter");
   const questions = model.get("questions");
   const storeKey = "quiz/" + chapter;
-  const saved = storeRead(storeKey, (v) => v && answersAreValid(v.answers));
+  const saved = storeRead(storeKey, (v) => v && answersAreValid(v.answers) && revealedIsValid(v.revealed));
   // Answers saved in this browser win over the kernel's copy: they are the learner's latest.
   let answers = Object.assign({}, saved.value ? saved.value.answers : model.get("answers"));
+  let revealed = new Set(saved.value && saved.value.revealed ? saved.value.revealed : []);
+  const known = (qid) => questions.some((q) => q.id === qid);
   for (const qid of Object.keys(answers)) {
-    if (!questions.some((q) => q.id === qid)) delete answers[qid]; // question since removed
+    if (!known(qid)) delete answers[qid]; // question since removed
   }
+  revealed = new Set([...revealed].filter(known));
 
   const root = h("div", { class: "po-widget po-quiz", id: domId("quiz", chapter) });
   if (saved.problem) root.append(notice(saved.problem));
@@ -29,29 +39,46 @@ function render({ model, el }) {
       if (chosen) answers[q.id] = chosen; else delete answers[q.id];
       publish();
     },
+    onReveal: () => {
+      revealed.add(q.id);
+      publish();
+    },
   }));
   root.append(...views.map((v) => v.fieldset));
 
   const summary = h("p", { class: "po-summary", role: "status", "aria-live": "polite", id: domId("quiz", chapter, "summary") });
+  // Reset asks first, as the progress page does: one slip of the finger should not lose ten answers.
   const resetButton = h("button", { type: "button", class: "po-button po-secondary", id: domId("quiz", chapter, "reset"),
+    onclick: () => { confirmBox.hidden = false; confirmYes.focus(); } }, "Reset this quiz…");
+  const confirmYes = h("button", { type: "button", class: "po-button", id: domId("quiz", chapter, "reset-confirm"),
     onclick: () => {
       answers = {};
+      revealed = new Set();
       storeRemove(storeKey);
       views.forEach((v) => v.show(null));
+      confirmBox.hidden = true;
       publish("Quiz reset. All answers cleared.");
       views[0].firstInput.focus();
-    } }, "Reset this quiz");
-  root.append(h("div", { class: "po-footer" }, summary, resetButton));
+    } }, "Yes, clear my answers to this quiz");
+  const confirmNo = h("button", { type: "button", class: "po-button po-secondary", id: domId("quiz", chapter, "reset-cancel"),
+    onclick: () => { confirmBox.hidden = true; resetButton.focus(); publish("Reset cancelled; your answers are kept."); } },
+    "Cancel");
+  const confirmBox = h("div", { class: "po-confirm", hidden: true, role: "group", "aria-label": "Confirm quiz reset" },
+    h("p", {}, "This clears every answer to this chapter's quiz saved in this browser."), confirmYes, confirmNo);
+  root.append(h("div", { class: "po-footer" }, summary, resetButton), confirmBox);
 
   function publish(prefix) {
     const answered = Object.keys(answers).length;
     const right = questions.filter((q) => answers[q.id] && isCorrect(q, answers[q.id])).length;
+    const seen = questions.filter((q) => revealed.has(q.id)).length;
     summary.textContent = (prefix ? prefix + " " : "") +
-      `Score: ${right} of ${questions.length} correct (${answered} of ${questions.length} answered).`;
+      `Score: ${right} of ${questions.length} correct (${answered} of ${questions.length} answered).` +
+      (seen ? ` You asked to see the answers to ${seen} question${seen === 1 ? "" : "s"}; ` +
+        "those do not count towards a secure objective on the progress page." : "");
     model.set("answers", Object.assign({}, answers));
     model.set("score", right);
     syncToKernel(model);
-    if (answered) storeWrite(storeKey, { answers, updated: new Date().toISOString() });
+    if (answered || seen) storeWrite(storeKey, { answers, revealed: [...revealed], updated: new Date().toISOString() });
   }
 
   questions.forEach((q, i) => views[i].show(answers[q.id] || null));
