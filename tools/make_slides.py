@@ -3,7 +3,7 @@
 
 Each deck is made from what the chapter already says, so it never drifts from the text: its
 title and learning objectives (data/chapters.yml), its sections as a roadmap, its key takeaways,
-its activity's situation (data/activities/), its discussion questions (one per slide, for the
+its activity's situation (data/activities/), its discussion questions (data/discussion/, one per slide, for the
 room), two quiz questions to vote on, and a pointer back to the chapter.
 
     .venv/bin/python tools/make_slides.py          (what `make slides` runs)
@@ -83,8 +83,8 @@ def deck(chapter: dict) -> str:
         sc = act["scenarios"][0]
         slides.append(slide(plain(act["title"]), f"<p><strong>{plain(sc['title'])}</strong></p><p>{plain(sc['brief'])}</p>"
                             f"<p>Decide: {', '.join(plain(d['label']) for d in act['decisions'])}.</p>", "small"))
-    for n, question in enumerate(section(source, "Discussion questions"), start=1):
-        slides.append(slide(f"Discuss ({n})", f"<p>{plain(question)}</p>"))
+    for n, question in enumerate(data.load_discussion(chapter["id"])["questions"], start=1):
+        slides.append(slide(f"Discuss ({n})", f"<p>{plain(question['prompt'])}</p>"))
     for q in data.load_quiz(chapter["id"])["questions"][:2]:
         hint = " <em>(Select all that apply.)</em>" if q["type"] == "multiple" else ""
         slides.append(slide("Vote", f"<p>{plain(q['prompt'])}{hint}</p><ol type='A'>" +
