@@ -256,6 +256,7 @@ def test_solo_simulation_can_be_played_to_the_end(make_page, width):
         assert page.evaluate("document.activeElement.id") == f"po-simulation-{step['id']}-feedback"
         assert page.locator(f"{base}-{option['id']}").is_disabled()   # decided, as in a meeting
         verdicts.append(option["verdict"])
+    assert not re.search(r"\b(null|undefined)\b", page.locator(".po-simulation").inner_text())
     end = page.locator("#po-simulation-quessara-solo-end")
     expected = f"Of your {len(steps)} decisions, {verdicts.count('good')} fit good practice, {verdicts.count('caution')} were defensible"
     assert expected in end.inner_text()

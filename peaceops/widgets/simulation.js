@@ -125,7 +125,7 @@ function render({ model, el }) {
   function draw(justDecided) {
     const done = steps.filter((s) => choices[s.id] !== undefined).length;
     const cards = steps.slice(0, Math.min(done + 1, steps.length)).map(renderStep);
-    stage.replaceChildren(...cards, done === steps.length ? finished() : null);
+    stage.replaceChildren(...cards, ...(done === steps.length ? [finished()] : []));
     const last = steps[done];
     if (justDecided) {
       const step = steps.find((s) => s.id === justDecided);
