@@ -101,13 +101,17 @@ function render({ model, el }) {
     const steps = (s) => INVESTMENT_STEPS.indexOf(s.investment.level);
     const investment = a.investment.level === b.investment.level ? `stays ${b.investment.level}`
       : `${steps(b) > steps(a) ? "rises" : "falls"} from ${a.investment.level} to ${b.investment.level}`;
-    return `Now ${describe(to).replace(": ", ", ")}: investment needed ${investment}. ` +
-      `${b.summary} The levels, benefits, risks and UN arrangement below now describe this stage.`;
+    return `Now ${describe(to).replace(": ", ", ")}: investment needed ${investment}. ${firstSentence(b.summary)}`;
   }
 
   function summarise(n) {
     const s = stages[n - 1];
-    return `${describe(n).replace(": ", ", ")}: investment needed ${s.investment.level}. ${s.summary}`;
+    return `${describe(n).replace(": ", ", ")}: investment needed ${s.investment.level}. ${firstSentence(s.summary)}`;
+  }
+
+  // Short enough to stay in view beside the slider on a phone; the panels below say the rest.
+  function firstSentence(text) {
+    return (text.match(/^.*?[.!?](\s|$)/) || [text])[0].trim();
   }
 
   let shown = null;
