@@ -565,6 +565,83 @@ def activities() -> list[str]:
     return sorted(p.stem for p in (course_root() / "data" / "activities").glob("*.yml"))
 
 
+# ---------------------------------------------------------------- discussion questions
+
+def citation_label(key: str) -> str:
+    """A short author-date label for a references.bib key, as the book cites it
+    ("Kaspersen and Revheim, n.d."): for widgets, which show plain text, not Sphinx citations."""
+    text = (course_root() / "references.bib").read_text(encoding="utf-8")
+    entry = re.search(r"^@\w+\{\s*" + re.escape(key) + r"\s*,(.*?)^\}", text, flags=re.MULTILINE | re.DOTALL)
+    field = lambda name: (re.search(name + r"\s*=\s*\{(.*?)\},?\s*$", entry.group(1), flags=re.MULTILINE)  # noqa: E731
+                          if entry else None)
+    author, year = field("author"), field("year")
+    if not author or not year:
+        return key
+    names = [a.split(",")[0].strip(" {}") for a in author.group(1).split(" and ")]
+    who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else names[0] + " et al."
+    return f"{who}, {year.group(1)}"
+
+
+def load_discussion(chapter_id: str) -> dict:
+    """A chapter's discussion questions and the points a good answer makes
+    (data/discussion/<chapter>.yml); each point gains `cite`, its sources as the book cites them."""
+    path = course_root() / "data" / "discussion" / f"{chapter_id}.yml"
+    disc = validate(read_yaml(path), "discussion", path)
+    if disc["chapter"] != chapter_id:
+        fail(path, "", "chapter", f"is '{disc['chapter']}' but the file is named {chapter_id}.yml",
+             f"set 'chapter: {chapter_id}' or rename the file")
+    chapter(chapter_id)
+    seen: set[str] = set()
+    for i, q in enumerate(disc["questions"]):
+        entry = f"question '{q['id']}' (questions[{i}])"
+        if q["id"] in seen or not q["id"].startswith(chapter_id + "-"):
+            fail(path, entry, "id", "repeats an earlier id or names another chapter",
+                 f"give every question its own id starting with '{chapter_id}-d'")
+        seen.add(q["id"])
+        texts = [("prompt", q["prompt"])] + [(f"points[{j}].text", pt["text"]) for j, pt in enumerate(q["points"])]
+        for field_name, value in texts:  # plain text: shown as text, so markup would only confuse
+            if "<" in value or "{" in value:
+                fail(path, entry, field_name, "contains '<' or '{' (markup or a MyST role)",
+                     "write plain text; name a chapter in words and give sources in 'sources'")
+        for j, pt in enumerate(q["points"]):
+            for key in pt.get("sources", []):
+                check_source(key, path, f"{entry}, point {j + 1}", "sources")
+            pt["cite"] = "; ".join(citation_label(k) for k in pt.get("sources", []))
+    return disc
+
+
+# ---------------------------------------------------------------- solo simulation
+
+def load_solo_simulation(sim_id: str) -> dict:
+    """A simulation played alone (data/simulation/<id>.yml): one role against scripted events,
+    each a decision with feedback on every option; options' sources gain `cite` labels."""
+    path = course_root() / "data" / "simulation" / f"{sim_id}.yml"
+    sim = validate(read_yaml(path), "simulation", path)
+    if sim["id"] != sim_id:
+        fail(path, "", "id", f"is '{sim['id']}' but the file is named {sim_id}.yml", f"set 'id: {sim_id}' or rename the file")
+    steps: set[str] = set()
+    for i, step in enumerate(sim["steps"]):
+        entry = f"step '{step['id']}' (steps[{i}])"
+        if step["id"] in steps:
+            fail(path, entry, "id", "repeats an earlier step's id", "give every step its own id")
+        steps.add(step["id"])
+        if [o["verdict"] for o in step["options"]].count("good") != 1:
+            fail(path, entry, "options", "does not have exactly one option with 'verdict: good'",
+                 "mark the one response that fits good practice 'good', the others 'caution' or 'problem'")
+        option_ids = [o["id"] for o in step["options"]]
+        if len(set(option_ids)) != len(option_ids):
+            fail(path, entry, "options", "has two options with the same id", "give every option its own id")
+        texts = [step["title"], step["situation"], step.get("private", ""), step["question"], step["lesson"]]
+        for j, o in enumerate(step["options"]):
+            texts += [o["label"], o["feedback"]]
+            for key in o.get("sources", []):
+                check_source(key, path, f"{entry}, option '{o['id']}' (options[{j}])", "sources")
+            o["cite"] = "; ".join(citation_label(k) for k in o.get("sources", []))
+        if any("<" in t or "{" in t for t in texts):
+            fail(path, entry, None, "contains '<' or '{' (markup or a MyST role)", "write plain text; give sources in 'sources'")
+    return sim
+
+
 # ---------------------------------------------------------------- tables with sources
 
 def load_table(name: str, required: list[str]) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""The course's widgets: the chapter quiz, the integration-spectrum explorer and the decision activity.
+"""The course's widgets: the chapter quiz, the integration-spectrum explorer, the decision activity,
+the discussion questions and the solo simulation.
 
 Each widget is an anywidget whose whole behaviour lives in its JavaScript module
 (peaceops/widgets/*.js). That module travels inside the widget's state, so the widget works
@@ -152,6 +153,61 @@ class Activity(anywidget.AnyWidget):
         hits = data.evaluate_rules(self.activity, self.scenario, self.values)
         return pd.DataFrame([{"rule": r["id"], "verdict": r["verdict"], "message": r["message"]} for r in hits],
                             columns=["rule", "verdict", "message"])
+
+
+class Discussion(anywidget.AnyWidget):
+    """A chapter's discussion questions (data/discussion/<chapter>.yml): the learner writes an
+    answer, then compares it with the points a good answer makes.
+
+    >>> notes = Discussion("ch01")
+    >>> notes.results()    # one row per question: the learner's answer, if any
+    """
+
+    _esm = _module("discussion")
+    _css = _CSS
+    chapter = traitlets.Unicode().tag(sync=True)
+    questions = traitlets.List().tag(sync=True)
+    answers = traitlets.Dict().tag(sync=True)  # question id -> the learner's text, as the page saved it
+
+    def __init__(self, chapter: str, **kwargs):
+        super().__init__(chapter=chapter, questions=data.load_discussion(chapter)["questions"], **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Discussion({self.chapter!r}): {len(self.questions)} questions"
+
+    def results(self) -> pd.DataFrame:
+        import pandas as pd
+        return pd.DataFrame([{"question": q["id"], "prompt": q["prompt"], "answer": self.answers.get(q["id"], "")}
+                             for q in self.questions], columns=["question", "prompt", "answer"])
+
+
+class SoloSimulation(anywidget.AnyWidget):
+    """A simulation played alone (data/simulation/<id>.yml): the learner takes one role against
+    the scripted events, deciding each in turn and reading feedback.
+
+    >>> sim = SoloSimulation("quessara-solo")
+    >>> sim.results()      # one row per event: the option chosen and its verdict
+    """
+
+    _esm = _module("simulation")
+    _css = _CSS
+    simulation = traitlets.Dict().tag(sync=True)
+    choices = traitlets.Dict().tag(sync=True)  # step id -> chosen option id, as the page saved them
+
+    def __init__(self, simulation_id: str, **kwargs):
+        super().__init__(simulation=data.load_solo_simulation(simulation_id), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"SoloSimulation({self.simulation['id']!r}): {len(self.simulation['steps'])} events"
+
+    def results(self) -> pd.DataFrame:
+        import pandas as pd
+        rows = []
+        for step in self.simulation["steps"]:
+            chosen = next((o for o in step["options"] if o["id"] == self.choices.get(step["id"])), None)
+            rows.append({"event": step["id"], "chosen": chosen["id"] if chosen else "",
+                         "verdict": chosen["verdict"] if chosen else ""})
+        return pd.DataFrame(rows, columns=["event", "chosen", "verdict"])
 
 
 def _chapter_links(base: str) -> list[dict]:

@@ -169,14 +169,14 @@ def test_activity_decision_changes_the_consequences(watched):
     assert shown_rules() == expected
     slider = page.locator("#po-activity-ch01-asymmetric-humanitarian")
     slider.focus()
-    page.keyboard.press("End")
+    page.keyboard.press("Home")
     humanitarian = next(d for d in act["decisions"] if d["id"] == "humanitarian")
     top = len(humanitarian["levels"])
     # what the learner sees under the slider, and what a screen reader announces, follow the knob
     label = slider.locator("xpath=following-sibling::output")
-    assert label.inner_text() == humanitarian["levels"][-1]
-    assert slider.get_attribute("aria-valuetext") == f"{top} of {top}: {humanitarian['levels'][-1]}"
-    values = {**scenario["start"], "humanitarian": top}
+    assert label.inner_text() == humanitarian["levels"][0]
+    assert slider.get_attribute("aria-valuetext") == f"1 of {top}: {humanitarian['levels'][0]}"
+    values = {**scenario["start"], "humanitarian": 1}
     expected_after = [r["id"] for r in data.evaluate_rules(act, scenario["id"], values)]
     assert shown_rules() == expected_after != expected
     status = page.locator("#po-activity-ch01-asymmetric-status").inner_text()

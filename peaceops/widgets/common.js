@@ -86,3 +86,19 @@ function domId(...parts) {
 function notice(text) {
   return h("p", { class: "po-notice", role: "note" }, text);
 }
+
+// Keep a saved value that no longer fits the widget (the course changed since it was saved)
+// under the first free "<key>.unreadable", "<key>.2.unreadable", ...: a second set-aside never
+// overwrites the first, and progress export leaves "*.unreadable" keys out. Returns the key used.
+function storeSetAside(key, value) {
+  for (let n = 1; n <= 20; n++) {
+    const aside = key + (n === 1 ? "" : "." + n) + ".unreadable";
+    try {
+      if (window.localStorage.getItem(STORE_PREFIX + aside) !== null) continue;
+    } catch (e) {
+      return null;
+    }
+    return storeWrite(aside, value) ? aside : null;
+  }
+  return null;
+}

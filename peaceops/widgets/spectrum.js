@@ -19,11 +19,15 @@ function render({ model, el }) {
 
   const slider = h("input", { type: "range", id: sliderId, min: 1, max: stages.length, step: 1,
     class: "po-slider", "aria-describedby": domId("spectrum", "scale") });
-  const ticks = h("ol", { class: "po-ticks", id: domId("spectrum", "scale") },
-    stages.map((s, i) => h("li", {}, h("button", { type: "button", class: "po-tick", "data-stage": i + 1,
+  // Each stage's label sits under its stop on the slider (widgets.css places them from --po-stops).
+  const ticks = h("ol", { class: "po-ticks po-ticks-aligned", id: domId("spectrum", "scale"), style: `--po-stops: ${stages.length}` },
+    stages.map((s, i) => h("li", { style: `--po-stop: ${i}` }, h("button", { type: "button", class: "po-tick", "data-stage": i + 1,
       onclick: () => setStage(i + 1) }, s.label, s.basis === "scaffold" ? "*" : ""))));
+  // What the move changed, next to the slider (the panels below may be out of view) and
+  // announced to screen readers.
+  const change = h("p", { class: "po-spectrum-change", id: domId("spectrum", "change"), role: "status", "aria-live": "polite" });
   root.append(h("div", { class: "po-slider-row" },
-    h("label", { for: sliderId, class: "po-slider-label" }, "Degree of integration"), slider, ticks,
+    h("label", { for: sliderId, class: "po-slider-label" }, "Degree of integration"), slider, ticks, change,
     h("p", { class: "po-small" }, "* Intermediate stage: the course's teaching scaffold, not a category of the proceedings or of UN policy.")));
 
   const title = h("p", { class: "po-stage-title" });
@@ -69,6 +73,8 @@ function render({ model, el }) {
 
   function show(n) {
     const s = stages[n - 1];
+    if (shown === null || !change.textContent) change.textContent = summarise(n);
+    shown = n;
     slider.value = String(n);
     slider.setAttribute("aria-valuetext", describe(n));
     title.textContent = describe(n).replace(/ \(.*\)$/, "");
@@ -89,7 +95,29 @@ function render({ model, el }) {
     });
   }
 
+  // "Stage 3 of 5, Coordination (course scaffold): investment needed rises from low to moderate. ..."
+  function describeChange(from, to) {
+    const a = stages[from - 1], b = stages[to - 1];
+    const steps = (s) => INVESTMENT_STEPS.indexOf(s.investment.level);
+    const investment = a.investment.level === b.investment.level ? `stays ${b.investment.level}`
+      : `${steps(b) > steps(a) ? "rises" : "falls"} from ${a.investment.level} to ${b.investment.level}`;
+    return `Now ${describe(to).replace(": ", ", ")}: investment needed ${investment}. ${firstSentence(b.summary)}`;
+  }
+
+  function summarise(n) {
+    const s = stages[n - 1];
+    return `${describe(n).replace(": ", ", ")}: investment needed ${s.investment.level}. ${firstSentence(s.summary)}`;
+  }
+
+  // Short enough to stay in view beside the slider on a phone; the panels below say the rest.
+  function firstSentence(text) {
+    return (text.match(/^.*?[.!?](\s|$)/) || [text])[0].trim();
+  }
+
+  let shown = null;
+
   function setStage(n) {
+    if (shown !== null && shown !== n) change.textContent = describeChange(shown, n);
     show(n);
     model.set("stage", n);
     syncToKernel(model);
@@ -98,7 +126,10 @@ function render({ model, el }) {
 
   slider.addEventListener("input", () => setStage(Number(slider.value)));
   // The kernel may move the slider too (explorer.stage = 4 in Python).
-  model.on("change:stage", () => show(model.get("stage")));
+  model.on("change:stage", () => {
+    const n = model.get("stage");
+    if (n !== shown) { change.textContent = describeChange(shown, n); show(n); }
+  });
   show(saved.value ? saved.value.stage : model.get("stage"));
   if (saved.value) { model.set("stage", saved.value.stage); syncToKernel(model); }
   el.append(root);
