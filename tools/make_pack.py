@@ -171,7 +171,7 @@ def summary(chapter: dict) -> str:
     source = (ROOT / f"{chapter['file']}.md").read_text(encoding="utf-8")
     objectives = "".join(f"<li>{plain(o['text'])}</li>" for o in chapter["objectives"])
     takeaways = "".join(f"<li>{plain(t)}</li>" for t in section_items(source, "Key takeaways"))
-    questions = "".join(f"<li>{plain(q)}</li>" for q in section_items(source, "Discussion questions"))
+    questions = "".join(f"<li>{plain(q['prompt'])}</li>" for q in data.load_discussion(chapter["id"])["questions"])
     figures = "".join(figures_of(LEARNER_SITE / f"{chapter['file']}.html"))
     body = (f"<p>About {chapter['minutes']} minutes with the activities and the quiz. "
             f"The full chapter, with its sources, is in the book.</p>"
