@@ -78,7 +78,7 @@ def course_copy(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("bad, expected", [
-    ("</script ><img src=x onerror=alert(1)>", r"contains '<' or '\{'"),
+    ("</script ><img src=x onerror=alert(1)>", r"contains '<'"),
     ("See {ref}`ch03` for more.", r"contains '<' or '\{'"),
 ])
 def test_discussion_text_that_is_markup_is_refused(course_copy, bad, expected):

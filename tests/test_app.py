@@ -68,9 +68,15 @@ def _wait_for_port(port: int, seconds: float = 60):
 
 
 def _kernels(proc) -> int:
-    """Kernel processes Voila has running now."""
-    return sum(1 for child in psutil.Process(proc.pid).children(recursive=True)
-               if "ipykernel_launcher" in " ".join(child.cmdline()))
+    """Kernel processes Voila has running now (a stopped one not yet reaped does not count)."""
+    running = 0
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(child.cmdline()):
+                running += 1
+        except psutil.Error:   # gone between the listing and the look
+            pass
+    return running
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -252,7 +252,7 @@ def test_with_a_kernel_the_quiz_keeps_the_same_order_and_sends_option_ids(make_p
     command = projector_app.command(port)
     command[1] = str(notebook)
     log = (tmp_path / "voila.log").open("w")
-    proc = subprocess.Popen(command, cwd=tmp_path, env=projector_app.prepare(), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command, cwd=tmp_path, env=projector_app.environment(), stdout=log, stderr=subprocess.STDOUT)
     try:
         book = make_page().goto(CH01)
         _set_seed(book, 11)

@@ -63,8 +63,10 @@ function renderQuestion(q, opts) {
       "aria-describedby": `${oid}-fb` });
     const verdict = h("span", { class: "po-verdict" });
     const feedback = h("span", { class: "po-option-feedback", id: `${oid}-fb` });
-    const row = h("div", { class: "po-option" },
-      input, h("label", { for: oid }, o.text), h("div", { class: "po-option-result" }, verdict, " ", feedback));
+    // On paper, options print in the bank's order with their ids as letters, to match the
+    // facilitator's answer key and slides (widgets.css, @media print).
+    const row = h("div", { class: "po-option", style: `--po-print-order: ${q.options.indexOf(o)}` },
+      input, h("label", { for: oid, "data-letter": o.id }, o.text), h("div", { class: "po-option-result" }, verdict, " ", feedback));
     return { o, input, row, verdict, feedback };
   });
   const result = h("p", { class: "po-result", role: "status", "aria-live": "polite", id: `${qid}-result` });
