@@ -14,6 +14,11 @@
     const page = new DOMParser().parseFromString(htmlString, "text/html");
     page.querySelectorAll("#jb-print-docs-body, .onlyprint, nav, .prev-next-area, .po-chapter-card .po-workbook-link")
       .forEach((el) => el.remove());
+    // A glossary result points at the term; its snippet is the term with its definition.
+    const target = anchor && page.querySelector(`[role="main"] ${anchor}`);
+    if (target && target.tagName === "DT" && target.nextElementSibling) {
+      return target.textContent + ": " + target.nextElementSibling.textContent;
+    }
     return pageText(page.documentElement.outerHTML, anchor);
   };
 })();
