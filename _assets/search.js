@@ -12,7 +12,8 @@
   const pageText = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
-    page.querySelectorAll("#jb-print-docs-body, .onlyprint, nav, .prev-next-area, .po-chapter-card .po-workbook-link")
+    // (and without a notebook's code, or the "#" of each heading's link)
+    page.querySelectorAll("#jb-print-docs-body, .onlyprint, nav, .prev-next-area, .po-workbook-link, .cell_input, .headerlink")
       .forEach((el) => el.remove());
     // A glossary result points at the term; its snippet is the term with its definition.
     const target = anchor && page.querySelector(`[role="main"] ${anchor}`);

@@ -154,8 +154,11 @@ def test_how_to_use_gives_the_course_time_from_the_chapter_estimates(device):
     assert expected in page.locator("article").inner_text()
 
 
-def test_home_page_lists_have_no_stray_colons(device):
-    text = device(375).goto(HOME).locator("article").inner_text()
+def test_home_page_fits_a_phone_and_its_lists_have_no_stray_colons(device):
+    page = device(375).goto(HOME)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.locator("article h1").evaluate("h => h.scrollWidth <= h.clientWidth")  # no word runs off
+    text = page.locator("article").inner_text()
     assert not re.search(r"^\s*:", text, flags=re.M), "a definition-list line the parser did not read"
     assert "Self-paced." in text
 
@@ -278,6 +281,9 @@ def test_search_ranks_the_explaining_chapter_first_and_quotes_its_text(device, s
     assert first.locator("a").first.get_attribute("href").startswith(chapter)
     snippet = re.sub(r"\s+", " ", first.locator("p.context").inner_text()).strip(". ")
     assert "mandate" in snippet.lower()
+    glossary = page.locator("#search-results li", has=page.locator("a[href^='book/glossary.html#term-Mandate']"))
+    definition = glossary.locator("p.context").inner_text()
+    assert definition.startswith("Mandate: ") and "#" not in definition and len(definition) > 40  # term and definition
     page.goto(server + chapter)
     text = re.sub(r"\s+", " ", page.locator("#po-defines-mandate").inner_text())
     assert snippet[20:80] in text  # the paragraph itself, not a table of contents
