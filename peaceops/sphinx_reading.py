@@ -88,8 +88,25 @@ def spoken_date(value: str) -> str:
         date(*parts)  # refuses an impossible day
         return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
     if len(parts) == 2:
+        date(parts[0], parts[1], 1)  # refuses month 0 or 13
         return f"{MONTHS[parts[1] - 1]} {parts[0]}"
-    return str(parts[0])
+    if len(parts) == 1:
+        return str(parts[0])
+    raise ValueError(value)
+
+
+def timeline_rows(name: str) -> list[dict]:
+    """The rows of data/<name>.csv (load_table checks them and their sources), each with its date
+    as a reader says it ("when"); a date that is not one stops the build with the usual message."""
+    path = data.course_root() / "data" / f"{name}.csv"
+    rows = data.load_table(name, ["date", "document", "what_it_did"]).to_dict("records")
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        try:
+            row["when"] = spoken_date(row["date"].strip())
+        except (ValueError, TypeError):
+            data.fail(path, f"row {number}", "date", f"is not a date: {row['date'][:40]!r}",
+                      "write it as YYYY, YYYY-MM or YYYY-MM-DD")
+    return rows
 
 
 class Timeline(SphinxDirective):
@@ -99,19 +116,12 @@ class Timeline(SphinxDirective):
 
     def run(self):
         name = self.arguments[0]
-        path = data.course_root() / "data" / f"{name}.csv"
-        self.env.note_dependency(str(path))
-        rows = data.load_table(name, ["date", "document", "what_it_did"]).to_dict("records")
+        self.env.note_dependency(str(data.course_root() / "data" / f"{name}.csv"))
         items = nodes.bullet_list(classes=["po-timeline"])
-        for number, row in enumerate(rows, start=2):
-            try:
-                when = spoken_date(row["date"].strip())
-            except (ValueError, IndexError):
-                data.fail(path, f"row {number}", "date", f"is not a date: {row['date'][:40]!r}",
-                          "write it as YYYY, YYYY-MM or YYYY-MM-DD")
+        for row in timeline_rows(name):
             item = nodes.list_item()
             item += nodes.raw("", f'<time class="po-timeline-date" datetime="{html.escape(row["date"].strip())}">'
-                                  f"{html.escape(when)}</time>", format="html")
+                                  f'{html.escape(row["when"])}</time>', format="html")
             document = nodes.paragraph(classes=["po-timeline-document"])
             document += nodes.strong(text=row["document"])
             item += document
@@ -208,11 +218,10 @@ def index_defining_paragraphs(app, doctree, docname):
     mine = {t for t, page in defining_pages(app).items() if page == docname}
     if not mine:
         return
-    glossary = getattr(env, "peaceops_glossary", {})
-    by_anchor = {anchor: entry for anchor, entry in glossary.items()}
+    glossary = getattr(env, "peaceops_glossary", {})  # glossary anchor -> term and definition
     done = set()
     for ref, anchor in _term_links(doctree):
-        entry = by_anchor.get(anchor)
+        entry = glossary.get(anchor)
         if not entry or entry["term"].lower() in done or entry["term"].lower() not in mine:
             continue
         done.add(entry["term"].lower())

@@ -307,3 +307,23 @@ def test_search_icon_does_not_cover_the_typed_text(device, width):
     icon = form.locator(".fa-magnifying-glass").bounding_box()
     text_start = field.evaluate("el => el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft)")
     assert icon["x"] + icon["width"] <= text_start + 0.5
+
+
+def test_timeline_refuses_a_date_that_is_not_one(tmp_path, monkeypatch):
+    """A wrong date in data/timeline.csv stops the build with a message naming the file, the row
+    and the fix, and leaves the file as it was."""
+    import shutil
+    from peaceops.data import DataError
+    from peaceops.sphinx_reading import timeline_rows
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
+    monkeypatch.setenv("PEACEOPS_ROOT", str(tmp_path))
+    assert [r["when"] for r in timeline_rows("timeline")][:2] == ["22 October 1999", "August 2000"]
+    path = tmp_path / "data" / "timeline.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2000-08,", "2000-13,", 1), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(DataError) as error:
+        timeline_rows("timeline")
+    assert str(error.value) == ("data/timeline.csv: row 3: field 'date' is not a date: '2000-13'. "
+                                "Fix: write it as YYYY, YYYY-MM or YYYY-MM-DD.")
+    assert path.read_bytes() == before
