@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -36,6 +37,16 @@ class ChapterCard(SphinxDirective):
             item += nodes.paragraph(text=objective["text"])
             items += item
         card += items
+        # The workbook is not on the reading path (_toc.yml); this link is how a learner who
+        # wants code finds it. A link, not a path, so the strict build checks it.
+        workbook = f"notebooks/{chapter['id']}-workbook"
+        if (data.course_root() / f"{workbook}.ipynb").is_file():
+            link = addnodes.pending_xref("", nodes.inline(text="Run this chapter in Jupyter"), refdomain="std",
+                                         reftype="doc", reftarget=f"/{workbook}", refexplicit=True,
+                                         refwarn=True, refdoc=self.env.docname)
+            card += nodes.paragraph("", "", link, nodes.Text(": the same activities and quiz in a notebook, "
+                                                             "for those who want to work with the code."),
+                                    classes=["po-workbook-link"])
         return [card]
 
 
@@ -292,6 +303,7 @@ def fix_citation_roles(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.setup_extension("peaceops.sphinx_reading")  # reading path, timeline, glossary, search
     app.connect("html-page-context", fix_citation_roles)
     app.connect("env-get-outdated", refresh_when_inputs_change)
     app.connect("env-before-read-docs", execute_pages_in_parallel)

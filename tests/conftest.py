@@ -22,11 +22,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Console errors that come from third-party code, are harmless, and cannot be fixed from the
 # course: the one place where they are tolerated, each with its reason.
-TOLERATED_CONSOLE_ERRORS = {
-    "Got invalid theme mode: . Resetting to auto.":
-        "pydata-sphinx-theme 0.17.1 logs this on a first visit, before any colour mode is saved; "
-        "it then uses 'auto' (follow the system), which is what we want.",
-}
+TOLERATED_CONSOLE_ERRORS: dict[str, str] = {}  # none at present
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
