@@ -1,9 +1,9 @@
 """Widgets and data loaders for the course *Multidimensional and Integrated Peace Operations*."""
 from .data import DataError
 
-__all__ = ["Activity", "DataError", "Exam", "Progress", "Quiz", "SpectrumExplorer"]
+__all__ = ["Activity", "Certificate", "DataError", "Exam", "Progress", "Quiz", "SpectrumExplorer"]
 __version__ = "0.1.0"
-_WIDGETS = {"Activity", "Exam", "Progress", "Quiz", "SpectrumExplorer"}
+_WIDGETS = {"Activity", "Certificate", "Exam", "Progress", "Quiz", "SpectrumExplorer"}
 
 
 def __getattr__(name):

@@ -51,7 +51,7 @@ function render({ model, el }) {
     model.set("answers", Object.assign({}, answers));
     model.set("score", right);
     syncToKernel(model);
-    if (answered) storeWrite(storeKey, { answers, updated: new Date().toISOString() });
+    if (answered) saveOrWarn(storeKey, { answers, updated: new Date().toISOString() }, root);
   }
 
   questions.forEach((q, i) => views[i].show(answers[q.id] || null));
