@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from peaceops import data
+from test_pages import _axe_violations, _report
 
 CH01 = "book/ch01-what-integration-means.html"
 CH02 = "book/ch02-leadership-and-management.html"
@@ -80,6 +81,16 @@ def _answer_exam(page, wrong=(), skip=()):
         for oid in choose:
             page.locator(f"#po-exam-{qid}-{oid}").check()
     return drawn, bank
+
+
+def _assert_accessible(page):
+    """axe-core (WCAG 2.1 A/AA) on the page as it is now, in light and dark mode."""
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_function("s => document.documentElement.dataset.theme === s", arg=scheme)
+        violations = _axe_violations(page)
+        assert violations == [], _report(violations, scheme)
 
 
 def _stored(page):
@@ -363,4 +374,12 @@ def test_passing_leads_to_a_one_page_self_issued_certificate(make_page, tmp_path
         assert len(reader.pages) == 1, f"{paper}: {len(reader.pages)} pages"
         printed = unicodedata.normalize("NFKC", reader.pages[0].extract_text())  # "ﬁ" ligatures
         assert "Ana" in printed and "not verified" in printed and "Print or save" not in printed
+    # The filled-in states the page checks of test_pages.py never see: passed, finished, opened.
+    _assert_accessible(page)
+    page = watched.goto(EXAM)
+    assert page.locator("#po-exam-result").is_visible()
+    _assert_accessible(page)
+    page = watched.goto(PROGRESS)
+    page.locator("#po-progress-ch01 summary").click()
+    _assert_accessible(page)
     watched.assert_clean()
