@@ -160,14 +160,14 @@ function render({ model, el }) {
     const right = (q) => state.answers[q.id] && isCorrect(q, state.answers[q.id]);
     const total = questions.filter(right).length;
     const passed = total / questions.length >= passMark;
-    const rows = chapters.map((ch) => {
+    // A list, not a three-column table: it reads the same on a phone.
+    const items = chapters.map((ch) => {
       const qs = questions.filter((q) => q.chapter === ch.id);
       const weak = ch.objectives.filter((o) => qs.some((q) => q.objective === o.id && !right(q)));
-      return h("tr", {},
-        h("th", { scope: "row" }, `${ch.number}. ${ch.title}`),
-        h("td", {}, `${qs.filter(right).length} of ${qs.length}`),
-        h("td", {}, weak.length ? h("ul", { class: "po-objectives" }, weak.map((o) =>
-          h("li", {}, h("a", { href: `${ch.url}#${o.id}` }, o.text)))) : "Nothing to revisit"));
+      return h("li", {},
+        h("strong", {}, `${ch.number}. ${ch.title}`), `: ${qs.filter(right).length} of ${qs.length} correct. `,
+        weak.length ? ["Revisit:", h("ul", { class: "po-objectives" }, weak.map((o) =>
+          h("li", {}, h("a", { href: `${ch.url}#${o.id}` }, o.text))))] : "Nothing to revisit.");
     });
     result.hidden = false;
     result.setAttribute("tabindex", "-1");
@@ -176,11 +176,8 @@ function render({ model, el }) {
         (passed ? "passed." : `below the pass mark of ${Math.round(passMark * 100)}%.`)),
       passed || state.best ? h("p", { class: "po-exam-certificate" }, passed ? "Well done. " : "You passed an earlier attempt. ",
         h("a", { href: model.get("certificate_url"), id: domId("exam", "certificate") }, "Get your certificate of completion")) : null,
-      h("table", { class: "po-table" },
-        h("caption", {}, "By chapter, with the objectives to revisit"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Chapter"), h("th", { scope: "col" }, "Correct"),
-          h("th", { scope: "col" }, "Objectives to revisit"))),
-        h("tbody", {}, rows)));
+      h("p", {}, "By chapter, with the objectives to revisit:"),
+      h("ul", { class: "po-exam-chapters" }, items));
   }
 
   // A new attempt discards the answers of an unfinished one: ask first.
