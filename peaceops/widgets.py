@@ -217,9 +217,22 @@ def _chapter_links(base: str) -> list[dict]:
             for c in data.load_chapters()]
 
 
+PASS_MARK = 0.75  # the final assessment's pass mark: the exam, the progress page and the certificate use it
+
+
+def _course_title() -> str:
+    """The course's title, from _config.yml (the one place it is written)."""
+    return data.read_yaml(data.course_root() / "_config.yml")["title"]
+
+
+def _page_links(base: str) -> dict:
+    """The pages the progress widgets link to, relative to where the widget is shown (base)."""
+    return {"exam": base + "exam.html", "certificate": base + "certificate.html", "progress": base + "progress.html"}
+
+
 class Progress(anywidget.AnyWidget):
-    """'My progress': quiz scores and secure objectives per chapter, read from this browser's
-    saved answers, with export to a JSON file, import (merging) and reset.
+    """'My progress': an overview, then quiz scores and secure objectives per chapter, read from
+    this browser's saved answers, with export to a JSON file, import (merging) and reset.
 
     >>> progress = Progress(base="../book/")   # base: path from the page to the chapter pages
     >>> progress.table()                       # the learner's progress as a DataFrame
@@ -227,16 +240,23 @@ class Progress(anywidget.AnyWidget):
 
     _esm = _module("questions", "progress")
     _css = _CSS
+    view = traitlets.Unicode("progress").tag(sync=True)   # "progress" or "certificate"
+    course = traitlets.Unicode().tag(sync=True)
+    links = traitlets.Dict().tag(sync=True)
     chapters = traitlets.List().tag(sync=True)
+    exam_bank = traitlets.Dict().tag(sync=True)  # exam question id -> its option ids (to check imports)
+    pass_mark = traitlets.Float(PASS_MARK).tag(sync=True)
     summary = traitlets.List().tag(sync=True)  # one row per chapter, as the page computed it
 
     def __init__(self, base: str = "", **kwargs):
         chapters = _chapter_links(base)
         for ch in chapters:
             ch["questions"] = [{"id": q["id"], "objective": q["objective"],
-                                "correct": [o["id"] for o in q["options"] if o["correct"]]}
+                                "correct": [o["id"] for o in q["options"] if o["correct"]],
+                                "options": [o["id"] for o in q["options"]]}
                                for q in data.load_quiz(ch["id"])["questions"]]
-        super().__init__(chapters=chapters, **kwargs)
+        bank = {q["id"]: [o["id"] for o in q["options"]] for q in data.load_exam()["questions"]}
+        super().__init__(chapters=chapters, exam_bank=bank, course=_course_title(), links=_page_links(base), **kwargs)
 
     def __repr__(self) -> str:
         return f"Progress({len(self.chapters)} chapters)"
@@ -244,6 +264,20 @@ class Progress(anywidget.AnyWidget):
     def table(self) -> pd.DataFrame:
         import pandas as pd
         return pd.DataFrame(self.summary, columns=["chapter", "answered", "correct", "questions", "secure"])
+
+
+class Certificate(Progress):
+    """The completion certificate: shown once the final assessment is passed in this browser,
+    with the learner's typed name, the date, the score and the chapters completed; self-issued.
+
+    >>> Certificate(base="../book/")
+    """
+
+    def __init__(self, base: str = "", **kwargs):
+        super().__init__(base=base, view="certificate", **kwargs)
+
+    def __repr__(self) -> str:
+        return "Certificate (self-issued, shown in the browser once the final assessment is passed)"
 
 
 class Exam(anywidget.AnyWidget):
@@ -259,7 +293,8 @@ class Exam(anywidget.AnyWidget):
     bank = traitlets.List().tag(sync=True)
     chapters = traitlets.List().tag(sync=True)
     per_chapter = traitlets.Int(2).tag(sync=True)
-    pass_mark = traitlets.Float(0.75).tag(sync=True)
+    pass_mark = traitlets.Float(PASS_MARK).tag(sync=True)
+    certificate_url = traitlets.Unicode().tag(sync=True)
     seed = traitlets.Int(1).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
     finished = traitlets.Bool(False).tag(sync=True)
@@ -267,7 +302,8 @@ class Exam(anywidget.AnyWidget):
 
     def __init__(self, base: str = "", per_chapter: int = 2, **kwargs):
         bank = data.load_exam()["questions"]
-        super().__init__(bank=bank, chapters=_chapter_links(base), per_chapter=per_chapter, **kwargs)
+        super().__init__(bank=bank, chapters=_chapter_links(base), per_chapter=per_chapter,
+                         certificate_url=_page_links(base)["certificate"], **kwargs)
 
     def __repr__(self) -> str:
         return f"Exam({len(self.bank)} questions in the bank, {self.per_chapter} per chapter per attempt)"

@@ -19,15 +19,28 @@ function storeRead(key, isValid) {
     const value = JSON.parse(raw);
     if (isValid(value)) return { value, problem: null };
   } catch (e) { /* fall through: unreadable */ }
+  const copy = setAsideKey(key);
   try {
-    window.localStorage.setItem(STORE_PREFIX + key + ".unreadable", raw);
+    window.localStorage.setItem(copy, raw);
     window.localStorage.removeItem(STORE_PREFIX + key);
-  } catch (e) { /* storage refused: nothing more we can do */ }
+  } catch (e) {
+    return { value: null, problem: "Your saved work for this exercise could not be read, and this browser's storage " +
+      "is full, so it could not be set aside; it was left as it is and this exercise starts afresh for now." };
+  }
   return {
     value: null,
     problem: "Your saved work for this exercise could not be read, so it starts afresh. " +
-      "The unreadable copy was kept in this browser under \"" + STORE_PREFIX + key + ".unreadable\".",
+      "The unreadable copy was kept in this browser under \"" + copy + "\".",
   };
+}
+
+// Where to set an unreadable value aside: "<key>.unreadable", then "<key>.unreadable-2", ...
+// so that a second corruption never overwrites the first copy.
+function setAsideKey(key) {
+  const base = STORE_PREFIX + key + ".unreadable";
+  let name = base;
+  for (let n = 2; window.localStorage.getItem(name) !== null && n < 1000; n++) name = base + "-" + n;
+  return name;
 }
 
 function storeWrite(key, value) {
@@ -49,6 +62,28 @@ function learnerSeed() {
   learnerSeedInUse = saved.value ? saved.value.seed : Math.floor(Math.random() * 0x100000000);
   if (!saved.value) storeWrite("seed", { seed: learnerSeedInUse });
   return learnerSeedInUse;
+}
+
+// Save, and say so near the widget when the browser refuses (storage full or disabled): the
+// learner must never believe an answer is kept when it is not. noticeArea is an element that
+// holds this widget's notices; the warning disappears again at the next save that works.
+function saveOrWarn(key, value, noticeArea) {
+  const saved = storeWrite(key, value);
+  let warning = noticeArea.querySelector(":scope > .po-save-failed");
+  if (saved) {
+    if (warning) warning.remove();
+    return true;
+  }
+  if (!warning) {
+    warning = notice("");
+    warning.classList.add("po-save-failed");
+    warning.setAttribute("role", "alert");
+    noticeArea.append(warning);
+  }
+  warning.textContent = "Not saved: this browser refused to store your latest change (its storage for this site " +
+    "is full or switched off). It is shown here but will be lost when you leave the page. Free some space " +
+    "(for example, download your results from \"My progress\" and delete other sites' data), then try again.";
+  return false;
 }
 
 function storeRemove(key) {
@@ -88,17 +123,15 @@ function notice(text) {
 }
 
 // Keep a saved value that no longer fits the widget (the course changed since it was saved)
-// under the first free "<key>.unreadable", "<key>.2.unreadable", ...: a second set-aside never
-// overwrites the first, and progress export leaves "*.unreadable" keys out. Returns the key used.
+// under the first free "<key>.unreadable", "<key>.unreadable-2", ... (setAsideKey, as storeRead
+// does): a second set-aside never overwrites the first, and progress export leaves such copies
+// out. Returns the key used (without the prefix), or null when the browser refused.
 function storeSetAside(key, value) {
-  for (let n = 1; n <= 20; n++) {
-    const aside = key + (n === 1 ? "" : "." + n) + ".unreadable";
-    try {
-      if (window.localStorage.getItem(STORE_PREFIX + aside) !== null) continue;
-    } catch (e) {
-      return null;
-    }
-    return storeWrite(aside, value) ? aside : null;
+  try {
+    const aside = setAsideKey(key);
+    window.localStorage.setItem(aside, JSON.stringify(value));
+    return aside.slice(STORE_PREFIX.length);
+  } catch (e) {
+    return null;
   }
-  return null;
 }

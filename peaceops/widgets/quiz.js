@@ -78,7 +78,7 @@ function render({ model, el }) {
     model.set("answers", Object.assign({}, answers));
     model.set("score", right);
     syncToKernel(model);
-    if (answered || seen) storeWrite(storeKey, { answers, revealed: [...revealed], updated: new Date().toISOString() });
+    if (answered || seen) saveOrWarn(storeKey, { answers, revealed: [...revealed], updated: new Date().toISOString() }, root);
   }
 
   questions.forEach((q, i) => views[i].show(answers[q.id] || null));

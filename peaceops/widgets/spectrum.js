@@ -121,7 +121,7 @@ function render({ model, el }) {
     show(n);
     model.set("stage", n);
     syncToKernel(model);
-    storeWrite("spectrum", { stage: n });
+    saveOrWarn("spectrum", { stage: n }, root);   // says so if the browser refuses
   }
 
   slider.addEventListener("input", () => setStage(Number(slider.value)));
