@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,8 @@ def _objective_ids() -> set[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\W+", "", text).lower()
+    """Letters and digits only, lower case, ligatures undone: PDF text comes back in pieces."""
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 # --- Section 3: the simulation -------------------------------------------------------------------
