@@ -21,7 +21,8 @@ INSTRUCTOR_DIR = "book/instructor"
 
 # The instructor part of the table of contents, in the order a facilitator needs it.
 PAGES = (["index", "programme-half-day", "programme-two-day"] + [f"seminar-ch{n:02d}" for n in range(1, 11)]
-         + ["simulation-injects", "simulation-debrief"])
+         + ["simulation-injects", "simulation-debrief", "simulation-handouts",
+            "facilitator-checklist", "participant-agenda", "attendance-sheet", "certificate", "evaluation-form"])
 
 
 def config() -> dict:
