@@ -36,7 +36,7 @@ VERSIONS = (1, 2)  # what progress.js writes; version 2 adds `saved` (the learne
 MAX_FILE_BYTES = 10 * 2**20  # a results file is a few kilobytes; browser storage holds about 5 MB
 MAX_LEARNER_CHARS = 100
 QUOTE_CHARS = 40  # longest value quoted in a reason
-DOWNLOAD_AGAIN = "ask the learner to download the file again from the course's 'My progress' page, and not to edit it"
+DOWNLOAD_AGAIN = "ask the learner to download it again from 'My progress', and not to edit it"
 
 
 class Reason(NamedTuple):
@@ -131,7 +131,7 @@ def _parse(content: bytes):
         return json.loads(text, object_pairs_hook=_object_without_repeats, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise _Unusable(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                        "the file is incomplete or was edited; " + DOWNLOAD_AGAIN)
+                        "the file is incomplete or was edited: " + DOWNLOAD_AGAIN)
     except RecursionError:
         raise _Unusable("not valid JSON for this course: nested far deeper than a results file", DOWNLOAD_AGAIN)
     except ValueError:  # e.g. a number of thousands of digits
@@ -186,8 +186,7 @@ def _check(path: Path, questions: dict[str, dict]) -> tuple[dict, str]:
             if question is None or question["chapter"] != chapter_id:
                 raise _Unusable(f"quiz '{chapter_id}' answers '{plain(qid)}', which is not a question of this "
                                 + ("course" if question is None else "chapter"),
-                                "if the course's questions changed since the download, use the edition the learner "
-                                "used; otherwise " + DOWNLOAD_AGAIN)
+                                "check that the learner used this edition of the course; if so, " + DOWNLOAD_AGAIN)
             if not isinstance(chosen, list) or not chosen or not all(isinstance(c, str) for c in chosen):
                 raise _Unusable(f"the answer to '{qid}' is not a list of option ids")
             options = [o["id"] for o in question["options"]]
@@ -388,7 +387,9 @@ def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, pe
     from IPython.display import HTML
     style = (frame.style.hide(axis="index").set_uuid(name)
              .format({c: "{:.0%}" for c in percent}, escape="html")  # one call: a second would undo the first
-             .format_index(escape="html", axis=0).format_index(escape="html", axis=1))
+             .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+             # Long words (a file name, a quoted id) wrap instead of pushing columns off the page.
+             .set_table_styles([{"selector": "th, td", "props": "overflow-wrap: anywhere; vertical-align: top"}]))
     for column, colour in (bars or {}).items():
         style = style.bar(subset=[column], vmin=0, vmax=1, color=colour)
     return HTML(style.to_html())

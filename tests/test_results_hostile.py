@@ -105,6 +105,19 @@ def test_tables_run_no_script_in_a_browser(tmp_path, browser):
         context.close()
 
 
+def test_built_class_results_page_shows_hostile_files_as_text(make_page):
+    watched = make_page()
+    page = watched.goto("notebooks/class-results.html")
+    tables = page.locator("table")
+    assert "pwned" not in page.title() and page.evaluate("window.pwned") is None
+    assert page.locator("table img, table script, table svg").count() == 0
+    text = "\n".join(tables.all_inner_texts())
+    for shown in ("<script>document.title='pwned'</script>", "<img src=x onerror=\"document.title='pwned'\">.json",
+                  "a link to another file", "nested far deeper", "larger than 10 MB"):
+        assert shown in text, f"the class-results page should show {shown!r} as text"
+    watched.assert_clean()
+
+
 # ------------------------------------------------------------------ only what the course writes
 
 def test_version_1_and_version_2_files_are_read(tmp_path):
@@ -292,7 +305,7 @@ def assert_only_what_the_course_writes(doc: dict) -> None:
             assert QUESTIONS[qid]["chapter"] == chapter and chosen and set(chosen) <= options
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=documents, bom=st.booleans())
 def test_fuzzed_documents_are_used_only_if_the_course_could_have_written_them(doc, bom):
     with tempfile.TemporaryDirectory() as tmp:
@@ -306,7 +319,7 @@ def test_fuzzed_documents_are_used_only_if_the_course_could_have_written_them(do
         assert_short_plain(reason)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=st.lists(st.binary(max_size=300) | documents.map(lambda d: json.dumps(d).encode("utf-8", "surrogatepass")),
                       min_size=1, max_size=4))
 def test_fuzzed_folders_always_load(files):
