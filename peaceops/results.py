@@ -82,7 +82,7 @@ def _read(path: Path) -> bytes:
     try:
         info = path.lstat()
     except OSError as exc:
-        raise _Unusable(f"cannot be read ({exc.strerror})", "check the file and copy it into the folder again")
+        raise _Unusable(f"cannot be read ({exc.strerror or type(exc).__name__})", "check the file and copy it into the folder again")
     if stat.S_ISLNK(info.st_mode):
         raise _Unusable("a link to another file, which is not followed",
                         "copy the learner's file itself into the folder in place of the link")
@@ -100,7 +100,7 @@ def _read(path: Path) -> bytes:
         raise _Unusable("cannot be read: you have no permission to read it",
                         "make the file readable for your user (for example `chmod a+r` on it)")
     except OSError as exc:
-        raise _Unusable(f"cannot be read ({exc.strerror})", "check the file and copy it into the folder again")
+        raise _Unusable(f"cannot be read ({exc.strerror or type(exc).__name__})", "check the file and copy it into the folder again")
     with os.fdopen(fd, "rb") as file:
         if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
             raise _Unusable("not an ordinary file (a device, pipe or socket)", "remove it from the folder")
