@@ -8,46 +8,206 @@
 
 Learners are anonymised by default ("Learner 1", "Learner 2", ... in file-name order); pass
 anonymise=False to keep the names or pseudonyms they typed.
+
+Everything in a results file was typed or edited by someone else, so it is data, never markup:
+a file is used only if it is exactly what the course writes (known chapters, questions and
+options, a short name, version 1 or 2), any value quoted in a reason is cut short and made
+plain, and `table()` escapes every cell and label.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import random
+import stat
+import unicodedata
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from . import data
 
 FORMAT = "peaceops-results"
+VERSIONS = (1, 2)  # what progress.js writes; version 2 adds `saved` (the learner's other saved work)
+MAX_FILE_BYTES = 10 * 2**20  # a results file is a few kilobytes; browser storage holds about 5 MB
+MAX_LEARNER_CHARS = 100
+QUOTE_CHARS = 40  # longest value quoted in a reason
+DOWNLOAD_AGAIN = "ask the learner to download it again from 'My progress', and not to edit it"
 
 
-def check_file(path: Path, questions: dict[str, dict]) -> tuple[dict | None, str | None]:
-    """(contents, None) for a usable results file, or (None, reason) for one that is not."""
+class Reason(NamedTuple):
+    """Why a file is set aside: what is wrong (naming the entry) and what the teacher can do."""
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.problem}. Fix: {self.fix}."
+
+
+class _Unusable(Exception):
+    def __init__(self, problem: str, fix: str = DOWNLOAD_AGAIN):
+        super().__init__(problem)
+        self.reason = Reason(problem, fix)
+
+
+def plain(text: str, limit: int = QUOTE_CHARS) -> str:
+    """Text from a file as short, printable plain text: cut to `limit` characters, with control,
+    direction-changing and undecodable characters (as in a file name that is not UTF-8) written
+    as escapes such as \\x00 or \\u202e, so that nothing shown can hide or reorder other text."""
+    def visible(c: str) -> bool:
+        category = unicodedata.category(c)
+        return not (category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and c not in "\u200c\u200d"))
+    shown = "".join(c if visible(c) else ascii(c)[1:-1] for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def _describe(value) -> str:
+    """A JSON value as a reason names it, never quoting more than a short piece of it."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {plain(repr(value))}"
+    if isinstance(value, str):
+        return f"the text '{plain(value)}'"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of an ordinary file, refusing links, folders, devices and oversized files
+    before reading anything."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        info = path.lstat()
+    except OSError as exc:
+        raise _Unusable(f"cannot be read ({exc.strerror or type(exc).__name__})", "check the file and copy it into the folder again")
+    if stat.S_ISLNK(info.st_mode):
+        raise _Unusable("a link to another file, which is not followed",
+                        "copy the learner's file itself into the folder in place of the link")
+    if stat.S_ISDIR(info.st_mode):
+        raise _Unusable("a folder, not a file", "move the results files it holds into the class folder itself")
+    too_big = _Unusable(f"larger than {MAX_FILE_BYTES // 2**20} MB, so it is not read (a results file from this "
+                        "course is a few kilobytes)", DOWNLOAD_AGAIN)
+    if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+        raise too_big
+    # No following links and no waiting on a pipe, even if the entry changed since lstat().
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except PermissionError:
+        raise _Unusable("cannot be read: you have no permission to read it",
+                        "make the file readable for your user (for example `chmod a+r` on it)")
+    except OSError as exc:
+        raise _Unusable(f"cannot be read ({exc.strerror or type(exc).__name__})", "check the file and copy it into the folder again")
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise _Unusable("not an ordinary file (a device, pipe or socket)", "remove it from the folder")
+        content = file.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise too_big
+    return content
+
+
+def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        repeated = next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+        raise _Unusable(f"the key '{plain(repeated)}' appears twice in one object, which the course never writes")
+    return obj
+
+
+def _refuse_constant(name: str):
+    raise _Unusable(f"contains {name}, which is not JSON and which the course never writes")
+
+
+def _parse(content: bytes):
+    try:
+        text = content.decode("utf-8-sig")  # a byte-order mark, as some editors add, is fine
     except UnicodeDecodeError:
-        return None, "not a text file"
+        raise _Unusable("not a text file (not UTF-8)", DOWNLOAD_AGAIN)
+    try:
+        return json.loads(text, object_pairs_hook=_object_without_repeats, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        return None, f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+        raise _Unusable(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                        "the file is incomplete or was edited: " + DOWNLOAD_AGAIN)
+    except RecursionError:
+        raise _Unusable("not valid JSON for this course: nested far deeper than a results file", DOWNLOAD_AGAIN)
+    except ValueError:  # e.g. a number of thousands of digits
+        raise _Unusable("not valid JSON for this course: holds a number far too long", DOWNLOAD_AGAIN)
+
+
+def _exported(value) -> datetime:
+    """The download time the course writes (ISO 8601, as '2026-11-22T10:00:00.000Z'), in UTC."""
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError
+        when = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        raise _Unusable(f"'exported' is {_describe(value)}; the course writes the date and time of the download "
+                        "there, such as '2026-11-22T10:00:00.000Z'")
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _check(path: Path, questions: dict[str, dict]) -> tuple[dict, str]:
+    """The file's contents and a digest of its bytes (to recognise copies), or _Unusable."""
+    content = _read(path)
+    doc = _parse(content)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return None, f"not a results file from this course (its 'format' is not '{FORMAT}')"
-    if doc.get("version") != 1:
-        return None, f"version {doc.get('version')!r}; this course reads version 1"
-    quizzes = doc.get("quizzes")
-    if not isinstance(quizzes, dict):
-        return None, "no 'quizzes' section"
-    for chapter_id, quiz in quizzes.items():
+        raise _Unusable(f"not a results file from this course (its 'format' is not '{FORMAT}')",
+                        "use the file downloaded from this course's 'My progress' page")
+    version = doc.get("version")
+    if type(version) is not int or version not in VERSIONS:  # not isinstance: `true` is an int in Python
+        newer = type(version) is int and version > max(VERSIONS)
+        raise _Unusable(f"'version' is {_describe(version)}; this course writes and reads the number 1 or 2",
+                        "update the course to its latest edition" if newer else DOWNLOAD_AGAIN)
+    learner = doc.get("learner")
+    if learner is not None and not (isinstance(learner, str) and len(learner) <= MAX_LEARNER_CHARS):
+        what = (f"{len(learner)} characters long ('{plain(learner)}')" if isinstance(learner, str)
+                else _describe(learner))
+        raise _Unusable(f"'learner' is {what}; the course writes a name or pseudonym of at most "
+                        f"{MAX_LEARNER_CHARS} characters there, or null",
+                        "ask the learner to download the file again from 'My progress' with a shorter name")
+    for section, required in (("quizzes", True), ("exam", False), ("saved", version >= 2)):
+        value = doc.get(section)
+        if not isinstance(value, dict) and (required or value is not None):
+            raise _Unusable(f"no '{section}' section" if value is None else f"'{section}' is {_describe(value)}, "
+                            "not an object")
+    chapters = {q["chapter"] for q in questions.values()}
+    for chapter_id, quiz in doc["quizzes"].items():
+        if chapter_id not in chapters:
+            raise _Unusable(f"'quizzes' has '{plain(chapter_id)}', which is not a chapter of this course")
         answers = quiz.get("answers") if isinstance(quiz, dict) else None
         if not isinstance(answers, dict):
-            return None, f"quiz '{chapter_id}' has no 'answers'"
+            raise _Unusable(f"quiz '{chapter_id}' has no 'answers'")
         for qid, chosen in answers.items():
-            if qid not in questions:
-                return None, f"quiz '{chapter_id}' answers '{qid}', which is not a question of this course"
-            if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
-                return None, f"the answer to '{qid}' is not a list of option ids"
-    return doc, None
+            question = questions.get(qid)
+            if question is None or question["chapter"] != chapter_id:
+                raise _Unusable(f"quiz '{chapter_id}' answers '{plain(qid)}', which is not a question of this "
+                                + ("course" if question is None else "chapter"),
+                                "check that the learner used this edition of the course; if so, " + DOWNLOAD_AGAIN)
+            if not isinstance(chosen, list) or not chosen or not all(isinstance(c, str) for c in chosen):
+                raise _Unusable(f"the answer to '{qid}' is not a list of option ids")
+            options = [o["id"] for o in question["options"]]
+            unknown = next((c for c in chosen if c not in options), None)
+            if unknown is not None:
+                raise _Unusable(f"the answer to '{qid}' chooses '{plain(unknown)}', which is not one of its options "
+                                f"({', '.join(options)})")
+            if len(set(chosen)) != len(chosen) or (question["type"] != "multiple" and len(chosen) != 1):
+                raise _Unusable(f"the answer to '{qid}' chooses {len(chosen)} options, which the course never "
+                                f"writes for a question of type '{question['type']}'")
+    _exported(doc.get("exported"))
+    return doc, hashlib.sha256(content).hexdigest()
+
+
+def check_file(path: Path, questions: dict[str, dict]) -> tuple[dict | None, Reason | None]:
+    """(contents, None) for a usable results file, or (None, reason) for one that is not.
+    Never raises for what a file holds; reads nothing larger than MAX_FILE_BYTES; follows no link."""
+    try:
+        return _check(Path(path), questions)[0], None
+    except _Unusable as exc:
+        return None, exc.reason
 
 
 def _questions() -> dict[str, dict]:
@@ -55,24 +215,68 @@ def _questions() -> dict[str, dict]:
             for q in data.load_quiz(c["id"])["questions"]}
 
 
+def _utc(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _one_file_per_learner(usable: list[tuple[Path, dict, str]]) -> tuple[list[tuple[Path, dict]], list[dict]]:
+    """Each learner counted once: of identical files the first (by name) is kept; of several
+    downloads under one learner name, the latest ('exported'). The others are returned as problems."""
+    kept, problems, first_with = [], [], {}
+    for path, doc, digest in usable:
+        if digest in first_with:
+            problems.append({"file": path.name, "problem": f"the same file as '{plain(first_with[digest].name, 80)}'",
+                             "fix": "nothing to do: it is counted once (you may delete the copy)"})
+        else:
+            first_with[digest] = path
+            kept.append((path, doc))
+    by_name: dict[str, list[tuple[datetime, str, Path]]] = {}
+    for path, doc in kept:
+        if isinstance(doc.get("learner"), str) and doc["learner"].strip():
+            by_name.setdefault(doc["learner"].strip(), []).append((_exported(doc["exported"]), path.name, path))
+    dropped = set()
+    for downloads in by_name.values():
+        when_latest, _, latest = max(downloads)
+        for when, _, path in downloads:
+            if path == latest:
+                continue
+            dropped.add(path)
+            if when == when_latest:
+                problem = (f"the same learner name and download time as '{plain(latest.name, 80)}', with other "
+                           "answers; that file is used")
+                fix = "check which file is the learner's own and remove the other"
+            else:
+                problem = (f"an earlier download ({_utc(when)}) under the same learner name as "
+                           f"'{plain(latest.name, 80)}' ({_utc(when_latest)}), which is used instead")
+                fix = ("nothing to do: only the latest download counts (if these are two learners with one name, "
+                       "ask one of them to download again under another name)")
+            problems.append({"file": path.name, "problem": problem, "fix": fix})
+    return [(p, d) for p, d in kept if p not in dropped], problems
+
+
 def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All answers in a folder of results files, one row per learner and question, and a table
-    of the files that could not be used, with the reason. Files are only read, never changed."""
+    of the entries that were not used (file, problem, fix). A bad file never stops the rest;
+    copies and earlier downloads of one learner are counted once. Files are only read, never
+    changed; names starting with '.' (hidden files, Jupyter's checkpoints) are left out."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder. Fix: put the learners' results files in one folder "
                                 "and pass its path.")
     questions = _questions()
-    rows, problems = [], []
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    usable = 0
-    for path in files:
-        doc, reason = check_file(path, questions)
-        if reason:
-            problems.append({"file": path.name, "problem": reason})
+    usable, problems = [], []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        try:
+            doc, digest = _check(path, questions)
+        except _Unusable as exc:
+            problems.append({"file": path.name, **exc.reason._asdict()})
             continue
-        usable += 1
-        learner = f"Learner {usable}" if anonymise else (doc.get("learner") or f"(no name) {path.name}")
+        usable.append((path, doc, digest))
+    learners, repeats = _one_file_per_learner(usable)
+    rows = []
+    for number, (path, doc) in enumerate(learners, start=1):
+        name = (doc.get("learner") or "").strip()
+        learner = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(path.name, 80)}"
         for quiz in doc["quizzes"].values():
             for qid, chosen in quiz["answers"].items():
                 q = questions[qid]
@@ -80,7 +284,10 @@ def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFram
                              "objective": q["objective"], "chosen": ",".join(sorted(chosen)),
                              "correct": data.is_correct(q, chosen)})
     answers = pd.DataFrame(rows, columns=["learner", "chapter", "question", "objective", "chosen", "correct"])
-    return answers, pd.DataFrame(problems, columns=["file", "problem"])
+    problems = sorted(problems + repeats, key=lambda p: p["file"])
+    for p in problems:
+        p["file"] = plain(p["file"], 80)
+    return answers, pd.DataFrame(problems, columns=["file", "problem", "fix"])
 
 
 def question_summary(answers: pd.DataFrame) -> pd.DataFrame:
@@ -108,13 +315,18 @@ def objective_mastery(answers: pd.DataFrame) -> pd.DataFrame:
     return mastery.reset_index()
 
 
-def write_example_folder(folder: str | Path, learners: int = 12, seed: int = 2007) -> Path:
+def write_example_folder(folder: str | Path, learners: int = 12, seed: int = 2007, hostile: bool = False) -> Path:
     """Write a folder of made-up results files, the same every time for a given seed, with two
-    deliberately broken files: for trying the class-results notebook and for its tests."""
+    deliberately broken files: for trying the class-results notebook and for its tests.
+    With hostile=True, also one file of each kind that `load_folder` sets aside: hostile
+    (markup in a file name, an id or a name), of the wrong version, deeply nested, binary, too
+    large, a link, a folder, a copy and an earlier download; and the last learner's file is
+    saved with a byte-order mark (which is fine)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     questions = _questions()
+    docs = []
     for n in range(1, learners + 1):
         skill = rng.uniform(0.35, 0.95)
         quizzes: dict[str, dict] = {}
@@ -125,20 +337,59 @@ def write_example_folder(folder: str | Path, learners: int = 12, seed: int = 200
             wrong = [o["id"] for o in q["options"] if not o["correct"]]
             chosen = right if rng.random() < skill or not wrong else [rng.choice(wrong)]
             quizzes.setdefault(q["chapter"], {"answers": {}})["answers"][qid] = chosen
-        doc = {"format": FORMAT, "version": 1, "exported": "2026-11-22T10:00:00Z",
-               "learner": f"Example learner {n}", "quizzes": quizzes}
-        (folder / f"learner-{n:02d}.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        docs.append({"format": FORMAT, "version": 1, "exported": "2026-11-22T10:00:00Z",
+                     "learner": f"Example learner {n}", "quizzes": quizzes})
+        _write_json(folder / f"learner-{n:02d}.json", docs[-1])
     (folder / "broken-download.json").write_text('{"format": "peaceops-results", "version": 1, "quizz', encoding="utf-8")
-    (folder / "other-course.json").write_text(json.dumps({"format": "another-course", "answers": {}}), encoding="utf-8")
+    _write_json(folder / "other-course.json", {"format": "another-course", "answers": {}})
+    if hostile:
+        _write_hostile_examples(folder, docs, next(iter(questions.values())))
     return folder
+
+
+def _write_json(path: Path, doc) -> None:
+    path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+
+
+def _write_hostile_examples(folder: Path, docs: list[dict], question: dict) -> None:
+    def write(name: str, doc) -> None:
+        _write_json(folder / name, doc)
+
+    last = folder / f"learner-{len(docs):02d}.json"
+    last.write_bytes(b"\xef\xbb\xbf" + last.read_bytes())
+    (folder / "learner-01_copy.json").write_bytes((folder / "learner-01.json").read_bytes())
+    write("learner-02-earlier.json", {**docs[1], "exported": "2026-11-15T09:30:00.000Z",
+                                      "quizzes": dict(list(docs[1]["quizzes"].items())[:1])})
+    payload = "<img src=x onerror=\"document.title='pwned'\">"
+    write("hostile-question.json", {**docs[0], "quizzes": {question["chapter"]: {"answers": {
+        "<script>document.title='pwned'</script>": ["a"]}}}})
+    write("hostile-option.json", {**docs[0], "quizzes": {question["chapter"]: {"answers": {question["id"]: [payload]}}}})
+    write("hostile-name.json", {**docs[0], "learner": payload * 10})
+    write("version-true.json", {**docs[0], "version": True})
+    (folder / "deeply-nested.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (folder / "binary.json").write_bytes(bytes(range(256)) * 4)
+    with open(folder / "too-large.json", "wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse where the file system allows: no real 10 MB written
+    (folder / "more-results.json").mkdir(exist_ok=True)
+    if os.name == "posix":  # a name and a link that Windows does not allow
+        write(payload + ".json", {**docs[0], "version": "1"})
+        link = folder / "link-to-elsewhere.json"
+        if not link.is_symlink():
+            link.symlink_to(folder.parent / "elsewhere.json")
 
 
 def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, percent: tuple[str, ...] = ()):
     """Show a summary as an HTML table, shares as percentages, with in-cell bars for the columns in
-    `bars` (column -> colour). The element ids derive from `name`, so the output is the same on
-    every run (the notebooks' saved outputs are checked)."""
+    `bars` (column -> colour). Every cell and label is escaped: the text comes from learners'
+    files and from the course's data, and is shown as text, never run as markup. The element ids
+    derive from `name`, so the output is the same on every run (the notebooks' saved outputs are
+    checked)."""
     from IPython.display import HTML
-    style = frame.style.hide(axis="index").set_uuid(name).format({c: "{:.0%}" for c in percent})
+    style = (frame.style.hide(axis="index").set_uuid(name)
+             .format({c: "{:.0%}" for c in percent}, escape="html")  # one call: a second would undo the first
+             .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+             # Long words (a file name, a quoted id) wrap instead of pushing columns off the page.
+             .set_table_styles([{"selector": "th, td", "props": "overflow-wrap: anywhere; vertical-align: top"}]))
     for column, colour in (bars or {}).items():
         style = style.bar(subset=[column], vmin=0, vmax=1, color=colour)
     return HTML(style.to_html())
