@@ -197,6 +197,11 @@ def _check(path: Path, questions: dict[str, dict]) -> tuple[dict, str]:
             if len(set(chosen)) != len(chosen) or (question["type"] != "multiple" and len(chosen) != 1):
                 raise _Unusable(f"the answer to '{qid}' chooses {len(chosen)} options, which the course never "
                                 f"writes for a question of type '{question['type']}'")
+        revealed = quiz.get("revealed", [])
+        if not isinstance(revealed, list) or not all(isinstance(r, str) and questions.get(r, {}).get("chapter") == chapter_id
+                                                      for r in revealed):
+            raise _Unusable(f"quiz '{chapter_id}' has a 'revealed' entry that is not a list of its question ids",
+                            DOWNLOAD_AGAIN)
     _exported(doc.get("exported"))
     return doc, hashlib.sha256(content).hexdigest()
 
@@ -278,12 +283,14 @@ def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFram
         name = (doc.get("learner") or "").strip()
         learner = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(path.name, 80)}"
         for quiz in doc["quizzes"].values():
+            revealed = set(quiz.get("revealed", []))
             for qid, chosen in quiz["answers"].items():
                 q = questions[qid]
                 rows.append({"learner": learner, "chapter": q["chapter"], "question": qid,
                              "objective": q["objective"], "chosen": ",".join(sorted(chosen)),
-                             "correct": data.is_correct(q, chosen)})
-    answers = pd.DataFrame(rows, columns=["learner", "chapter", "question", "objective", "chosen", "correct"])
+                             "correct": data.is_correct(q, chosen), "after seeing answers": qid in revealed})
+    answers = pd.DataFrame(rows, columns=["learner", "chapter", "question", "objective", "chosen", "correct",
+                                          "after seeing answers"])
     problems = sorted(problems + repeats, key=lambda p: p["file"])
     for p in problems:
         p["file"] = plain(p["file"], 80)
@@ -291,24 +298,33 @@ def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFram
 
 
 def question_summary(answers: pd.DataFrame) -> pd.DataFrame:
-    """Per question: how many learners answered, the share correct, and the wrong option chosen most."""
+    """Per question: its text, how many learners answered, the share correct, and the wrong
+    answer chosen most, with its options' letters and texts as the learner read them."""
+    questions = _questions()
+
     def most_chosen_wrong(group):
         wrong = Counter(group.loc[~group["correct"], "chosen"])
-        return wrong.most_common(1)[0][0] if wrong else ""
+        if not wrong:
+            return ""
+        options = {o["id"]: o["text"] for o in questions[group.name[1]]["options"]}
+        return "; ".join(f"{i}) {' '.join(options[i].split())}" for i in wrong.most_common(1)[0][0].split(","))
     grouped = answers.groupby(["chapter", "question"], sort=True)
     summary = pd.DataFrame({
         "answered": grouped.size(),
         "share correct": grouped["correct"].mean().round(2),
         "most chosen wrong option": grouped.apply(most_chosen_wrong, include_groups=False),
-    })
-    return summary.reset_index()
+    }).reset_index()
+    summary.insert(2, "prompt", [" ".join(questions[q]["prompt"].split()) for q in summary["question"]])
+    return summary
 
 
 def objective_mastery(answers: pd.DataFrame) -> pd.DataFrame:
     """Per objective: the share of learners who answered every question testing it correctly
-    (of those who answered at least one), as on the learner's progress page."""
+    (of those who answered at least one), as on the learner's progress page: an answer given
+    after the learner asked to see the answers does not count."""
     texts = data.objectives_table().set_index("objective")["text"]
-    per_learner = answers.groupby(["objective", "learner"])["correct"].all()
+    counted = answers["correct"] & ~answers["after seeing answers"].astype(bool)
+    per_learner = counted.groupby([answers["objective"], answers["learner"]]).all()
     mastery = per_learner.groupby("objective").agg(learners="size", secure="mean")
     mastery["secure"] = mastery["secure"].round(2)
     mastery["text"] = texts.reindex(mastery.index)
