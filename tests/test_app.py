@@ -31,13 +31,7 @@ def test_projector_app_serves_working_widgets(make_page, tmp_path):
     proc = subprocess.Popen(projector_app.command(port), cwd=ROOT, env=projector_app.environment(),
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+        _wait_for_port(port)
         watched = make_page()
         page = watched.page
         page.goto(f"http://127.0.0.1:{port}/", timeout=60000)
