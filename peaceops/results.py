@@ -17,6 +17,7 @@ plain, and `table()` escapes every cell and label.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import random
@@ -404,8 +405,12 @@ def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, pe
     style = (frame.style.hide(axis="index").set_uuid(name)
              .format({c: "{:.0%}" for c in percent}, escape="html")  # one call: a second would undo the first
              .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-             # Long words (a file name, a quoted id) wrap instead of pushing columns off the page.
-             .set_table_styles([{"selector": "th, td", "props": "overflow-wrap: anywhere; vertical-align: top"}]))
+             # Cells keep a readable width and wrap a long word (a file name, a quoted id) only
+             # where it must; on a narrow screen the table scrolls in its own box instead.
+             .set_table_styles([{"selector": "th, td", "props": "overflow-wrap: break-word; vertical-align: top; "
+                                                                 "min-width: 4.5em; max-width: 30em"}]))
     for column, colour in (bars or {}).items():
         style = style.bar(subset=[column], vmin=0, vmax=1, color=colour)
-    return HTML(style.to_html())
+    label = html.escape(name.replace("-", " "), quote=True)
+    return HTML(f'<div class="po-results-table" role="region" aria-label="Table: {label}" tabindex="0" '
+                f'style="overflow-x: auto; max-width: 100%">{style.to_html()}</div>')
