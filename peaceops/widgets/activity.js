@@ -153,6 +153,7 @@ function render({ model, el }) {
     valuesByScenario[scenarioId] = values;
     update(values);
     save();
+    announce("activity-decision", { activity: activity.id, scenario: scenarioId, decision: decisionId, value });
   }
 
   // Save after every change; say so when the browser refuses (storage full or blocked).

@@ -96,6 +96,20 @@ function syncToKernel(model) {
   try { model.save_changes(); } catch (e) { /* static page: no kernel to tell */ }
 }
 
+// Each learning event a widget records (a checked quiz answer, an activity decision, a finished
+// final assessment) is announced on the window as a "peaceops:record" event. Optional reporters
+// (an LMS's SCORM API, a class's learning-record store) listen for it, so no widget needs to
+// know about them, and a page without a reporter behaves exactly the same.
+//   {kind: "quiz-answer", chapter, question, options, correct, attempt, first}
+//   {kind: "activity-decision", activity, scenario, decision, value}
+//   {kind: "exam-finished", seed, raw, max, score (0..1), passed, passMark}
+function announce(kind, detail) {
+  try {
+    window.dispatchEvent(new CustomEvent("peaceops:record",
+      { detail: Object.assign({ kind, time: new Date().toISOString() }, detail) }));
+  } catch (e) { /* a reporter's failure must never break the widget */ }
+}
+
 // Build an element: h("p", {class: "x", hidden: true}, "text", child, ...).
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);

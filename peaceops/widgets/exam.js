@@ -150,6 +150,8 @@ function render({ model, el }) {
       state.best = { score: state.score, date: new Date().toISOString(), seed: state.seed };
     }
     save();
+    announce("exam-finished", { seed: state.seed, raw: right, max: questions.length, score: state.score,
+      passed: state.passed, passMark });
     renderAttempt();
     status.textContent = `Finished: ${right} of ${questions.length} correct (${Math.round(state.score * 100)}%). ` +
       (state.passed ? "You passed." : `The pass mark is ${Math.round(passMark * 100)}%.`);

@@ -4,20 +4,29 @@
 //
 // Model traits: chapter (str), questions (list), answers ({question id: [option ids]}, only
 // checked answers), score (int). Saved as localStorage "quiz/<chapter>":
-// {answers: {...}, revealed: [question ids], updated: ISO time}. `revealed` lists the questions
-// whose answers the learner asked to see ("Show all answers"): they still count in the score,
-// but the progress page does not count them towards a secure objective. The progress page
-// reads the same key.
+// {answers: {...}, revealed: [question ids], first: {question id: [option ids]},
+// attempts: {question id: n}, updated: ISO time}. `revealed` lists the questions whose answers
+// the learner asked to see ("Show all answers"): they still count in the score, but the progress
+// page does not count them towards a secure objective. `first` keeps each question's first
+// checked answer and `attempts` how many times it was checked, so that "Try again" cannot turn a
+// wrong first answer into a right one in a teacher's class results (older saves have neither).
+// The progress page reads the same key.
 
 function revealedIsValid(revealed) {
   return revealed === undefined || (Array.isArray(revealed) && revealed.every((x) => typeof x === "string"));
+}
+
+function countsAreValid(attempts) {
+  return attempts === undefined || (attempts && typeof attempts === "object" && !Array.isArray(attempts) &&
+    Object.values(attempts).every((n) => Number.isInteger(n) && n >= 1));
 }
 
 function render({ model, el }) {
   const chapter = model.get("chapter");
   const questions = model.get("questions");
   const storeKey = "quiz/" + chapter;
-  const saved = storeRead(storeKey, (v) => v && answersAreValid(v.answers) && revealedIsValid(v.revealed));
+  const saved = storeRead(storeKey, (v) => v && answersAreValid(v.answers) && revealedIsValid(v.revealed) &&
+    (v.first === undefined || answersAreValid(v.first)) && countsAreValid(v.attempts));
   // Answers saved in this browser win over the kernel's copy: they are the learner's latest.
   let answers = Object.assign({}, saved.value ? saved.value.answers : model.get("answers"));
   let revealed = new Set(saved.value && saved.value.revealed ? saved.value.revealed : []);
@@ -26,6 +35,10 @@ function render({ model, el }) {
     if (!known(qid)) delete answers[qid]; // question since removed
   }
   revealed = new Set([...revealed].filter(known));
+  const first = Object.assign({}, saved.value && saved.value.first);
+  const attempts = Object.assign({}, saved.value && saved.value.attempts);
+  for (const qid of Object.keys(first)) if (!known(qid)) delete first[qid];
+  for (const qid of Object.keys(attempts)) if (!known(qid)) delete attempts[qid];
 
   const root = h("div", { class: "po-widget po-quiz", id: domId("quiz", chapter) });
   if (saved.problem) root.append(notice(saved.problem));
@@ -36,7 +49,14 @@ function render({ model, el }) {
   const views = questions.map((q, index) => renderQuestion(q, {
     idPrefix: "quiz-" + chapter, number: index + 1, total: questions.length,
     onAnswer: (chosen) => {
-      if (chosen) answers[q.id] = chosen; else delete answers[q.id];
+      if (chosen) {
+        answers[q.id] = chosen;
+        const isFirst = !(q.id in first);
+        if (isFirst) first[q.id] = chosen;
+        attempts[q.id] = (attempts[q.id] || 0) + 1;
+        announce("quiz-answer", { chapter, question: q.id, options: chosen, correct: isCorrect(q, chosen),
+          attempt: attempts[q.id], first: isFirst });
+      } else delete answers[q.id];
       publish();
     },
     onReveal: () => {
@@ -54,6 +74,8 @@ function render({ model, el }) {
     onclick: () => {
       answers = {};
       revealed = new Set();
+      for (const qid of Object.keys(first)) delete first[qid];
+      for (const qid of Object.keys(attempts)) delete attempts[qid];
       storeRemove(storeKey);
       views.forEach((v) => v.show(null));
       confirmBox.hidden = true;
@@ -78,7 +100,7 @@ function render({ model, el }) {
     model.set("answers", Object.assign({}, answers));
     model.set("score", right);
     syncToKernel(model);
-    if (answered || seen) saveOrWarn(storeKey, { answers, revealed: [...revealed], updated: new Date().toISOString() }, root);
+    if (answered || seen) saveOrWarn(storeKey, { answers, revealed: [...revealed], first, attempts, updated: new Date().toISOString() }, root);
   }
 
   questions.forEach((q, i) => views[i].show(answers[q.id] || null));
