@@ -91,9 +91,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser offline)
 chromium:
-	@sh tools/ensure_chromium.sh
+	@sh tools/ensure_program.sh chromium "The browser tests" \
+	  "Debian/Ubuntu: sudo apt-get install chromium; or set CHROMIUM to an existing Chromium or Chrome binary" \
+	  "$(CHROMIUM)" /usr/bin/chromium /usr/bin/chromium-browser
 
-# Graphviz draws the figures when the book is built (and for the slides)
+# Graphviz's dot draws the figures when the book is built (and for the slides)
 graphviz:
-	@sh tools/ensure_graphviz.sh
+	@sh tools/ensure_program.sh graphviz "The book's figures" \
+	  "Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz" dot
