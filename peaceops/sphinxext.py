@@ -86,6 +86,26 @@ class AnswerKey(SphinxDirective):
         return [_table(["Question", "Correct", "Why"], rows, [12, 40, 48])]
 
 
+class DataTable(SphinxDirective):
+    """{data-table} name with `:columns: a, b, c`: data/<name>.csv as a plain table of those
+    columns, checked by the same loader as everywhere (every row sourced), written at build
+    time, so the page needs no code cell and no kernel. The sources are listed in the bibliography."""
+    required_arguments = 1
+    option_spec = {"columns": lambda text: [c.strip() for c in text.split(",") if c.strip()]}
+
+    def run(self):
+        name, columns = self.arguments[0], self.options.get("columns")
+        if not columns:
+            raise self.error(f"{{data-table}} {name}: add `:columns:` naming the columns to show, e.g. `:columns: order, event`")
+        self.env.note_dependency(str(data.course_root() / "data" / f"{name}.csv"))
+        try:
+            table = data.load_table(name, columns)
+        except data.DataError as exc:
+            raise self.error(f"{{data-table}} {name}: {exc}") from None
+        rows = [[str(row[c]) for c in columns] for row in table.to_dict("records")]
+        return [_table([c.capitalize() for c in columns], rows, [1] * len(columns))]
+
+
 def drop_thebe_scripts(app, pagename, templatename, context, doctree):
     """Jupyter Book always loads sphinx-thebe, which writes its config script twice (a page error:
     "Identifier 'THEBE_JS_URL' has already been declared") and points at a CDN. The course has no
@@ -304,11 +324,13 @@ def fix_citation_roles(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.setup_extension("peaceops.sphinx_reading")  # reading path, timeline, glossary, search
+    app.setup_extension("peaceops.sphinx_widgets")  # {quiz}, {activity}, ... : widgets without a kernel
     app.connect("html-page-context", fix_citation_roles)
     app.connect("env-get-outdated", refresh_when_inputs_change)
     app.connect("env-before-read-docs", execute_pages_in_parallel)
     app.add_directive("chapter-card", ChapterCard)
     app.add_directive("answer-key", AnswerKey)
+    app.add_directive("data-table", DataTable)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
