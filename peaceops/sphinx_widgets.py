@@ -32,9 +32,9 @@ PACKAGE = Path(__file__).parent
 
 
 def widget_code() -> list[Path]:
-    """What every widget is made of besides its data: its class, the loaders, the schemas, the
-    JavaScript and CSS."""
-    return [PACKAGE / "widgets.py", PACKAGE / "data.py", *sorted((PACKAGE / "widgets").iterdir()),
+    """What every widget page is made of besides its data: the widget classes, the loaders, the
+    schemas, the JavaScript and CSS, and this file."""
+    return [PACKAGE / "widgets.py", PACKAGE / "data.py", Path(__file__), *sorted((PACKAGE / "widgets").iterdir()),
             *sorted((PACKAGE / "schemas").iterdir())]
 
 
@@ -80,7 +80,7 @@ class WidgetDirective(SphinxDirective):
         args = list(self.arguments)
         env = self.env
         seen = env.temp_data.setdefault("peaceops_widget_count", {})
-        key = f"{self.name} {' '.join(args)}"
+        key = " ".join([self.name, *args])
         seen[key] = seen.get(key, 0) + 1
         model_id = stable_id(env.docname, key, str(seen[key]))
         with data.files_read() as files:

@@ -309,9 +309,51 @@ def escape_widget_state(app, pagename, templatename, context, doctree):
     for i, script in enumerate(scripts or []):
         attributes = getattr(script, "attributes", {})
         if attributes.get("type") == WIDGET_STATE_TYPE and attributes.get("body"):
+            body = attributes["body"]
+            if not from_directives(app.env, pagename):
+                body = stable_model_ids(pagename, body, context)
             # a new object: the builder's script objects are immutable and shared between pages
             scripts[i] = type(script)(script.filename, priority=script.priority,
-                                      **{**attributes, "body": attributes["body"].translate(HTML_SAFE_JSON)})
+                                      **{**attributes, "body": body.translate(HTML_SAFE_JSON)})
+
+
+def from_directives(env, pagename: str) -> bool:
+    from myst_nb.sphinx_ import NbMetadataCollector
+    return "peaceops_widget_state" in NbMetadataCollector.get_doc_data(env).get(pagename, {})
+
+
+def stable_model_ids(pagename: str, state_json: str, context: dict) -> str:
+    """A kernel names each widget model at random, so an executed notebook (a workbook) would
+    differ in every build. Here each model is renamed from where it is: a shown widget from the
+    page and its place among the page's views, a model it refers to (its layout) from its own new
+    name and the trait, any other from its content; the state is written with sorted keys. So the
+    same notebook gives the same page. (Directive-made widgets have such ids from the start:
+    sphinx_widgets.stable_id.)"""
+    from .sphinx_widgets import stable_id
+    saved = json.loads(state_json)
+    state = saved["state"]
+    body = context.get("body", "")
+    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', body, flags=re.S)
+    renamed: dict[str, str] = {}
+
+    def name(old: str, new: str):
+        if old in state and old not in renamed:
+            renamed[old] = new
+            for trait, value in sorted(state[old].get("state", {}).items()):
+                for k, ref in enumerate(re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(value))):
+                    name(ref, stable_id(new, trait, str(k)))
+
+    for n, view in enumerate(views):
+        name(json.loads(view).get("model_id", ""), stable_id(pagename, "view", str(n)))
+    for old in sorted(state, key=lambda i: json.dumps(state[i], sort_keys=True)):
+        name(old, stable_id(pagename, "unshown", hashlib.sha256(json.dumps(state[old], sort_keys=True).encode()).hexdigest()))
+    if not renamed:
+        return state_json
+    pattern = re.compile("|".join(map(re.escape, sorted(renamed, key=len, reverse=True))))
+    swap = lambda text: pattern.sub(lambda m: renamed[m.group(0)], text)  # noqa: E731
+    if "body" in context:
+        context["body"] = swap(body)
+    return json.dumps({**saved, "state": json.loads(swap(json.dumps(state)))}, sort_keys=True)
 
 
 def fix_citation_roles(app, pagename, templatename, context, doctree):
