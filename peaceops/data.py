@@ -11,6 +11,7 @@ Loaders only read; they never write or "repair" a file, so bad input loses nothi
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import functools
 import io
@@ -163,8 +164,21 @@ class CourseYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_PARSED: dict[tuple, Any] = {}  # (path, text) -> the parsed document
+
+
 def read_yaml(path: Path) -> Any:
+    """A course YAML file, parsed strictly. The parsed document is kept for as long as the
+    file's text is the same (pure-Python parsing dominated a build: the progress page alone
+    reads every quiz, and chapters.yml was parsed a hundred times); each caller gets its own copy."""
     text = read_text(path)
+    key = (str(path), text)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_yaml(path, text)
+    return copy.deepcopy(_PARSED[key])
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
     loader = None
     try:
         loader = CourseYamlLoader(text, path)  # its reader already checks the characters
