@@ -10,6 +10,8 @@ Loaders only read; they never write or "repair" a file, so bad input loses nothi
 """
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
 import functools
 import io
@@ -81,8 +83,25 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_READERS: list[set] = []  # the sets files_read() is filling
+
+
+@contextlib.contextmanager
+def files_read():
+    """Collect the course files read inside the `with` block (the book's widget directives make
+    each page depend on the files its widget was made from)."""
+    files: set[Path] = set()
+    _READERS.append(files)
+    try:
+        yield files
+    finally:
+        _READERS.remove(files)
+
+
 def read_text(path: Path) -> str:
     """A course file's text: at most MAX_FILE_BYTES, UTF-8 (a byte-order mark is accepted)."""
+    for files in _READERS:
+        files.add(Path(path))
     if not path.is_file():
         fail(path, "", None, "does not exist", f"create {path.name} or correct the name that refers to it")
     size = path.stat().st_size
@@ -145,8 +164,21 @@ class CourseYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_PARSED: dict[tuple, Any] = {}  # (path, text) -> the parsed document
+
+
 def read_yaml(path: Path) -> Any:
+    """A course YAML file, parsed strictly. The parsed document is kept for as long as the
+    file's text is the same (pure-Python parsing dominated a build: the progress page alone
+    reads every quiz, and chapters.yml was parsed a hundred times); each caller gets its own copy."""
     text = read_text(path)
+    key = (str(path), text)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_yaml(path, text)
+    return copy.deepcopy(_PARSED[key])
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
     loader = None
     try:
         loader = CourseYamlLoader(text, path)  # its reader already checks the characters
@@ -570,7 +602,7 @@ def activities() -> list[str]:
 def citation_label(key: str) -> str:
     """A short author-date label for a references.bib key, as the book cites it
     ("Kaspersen and Revheim, n.d."): for widgets, which show plain text, not Sphinx citations."""
-    text = (course_root() / "references.bib").read_text(encoding="utf-8")
+    text = read_text(course_root() / "references.bib")
     entry = re.search(r"^@\w+\{\s*" + re.escape(key) + r"\s*,(.*?)^\}", text, flags=re.MULTILINE | re.DOTALL)
     field = lambda name: (re.search(name + r"\s*=\s*\{(.*?)\},?\s*$", entry.group(1), flags=re.MULTILINE)  # noqa: E731
                           if entry else None)

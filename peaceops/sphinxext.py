@@ -86,6 +86,26 @@ class AnswerKey(SphinxDirective):
         return [_table(["Question", "Correct", "Why"], rows, [12, 40, 48])]
 
 
+class DataTable(SphinxDirective):
+    """{data-table} name with `:columns: a, b, c`: data/<name>.csv as a plain table of those
+    columns, checked by the same loader as everywhere (every row sourced), written at build
+    time, so the page needs no code cell and no kernel. The sources are listed in the bibliography."""
+    required_arguments = 1
+    option_spec = {"columns": lambda text: [c.strip() for c in text.split(",") if c.strip()]}
+
+    def run(self):
+        name, columns = self.arguments[0], self.options.get("columns")
+        if not columns:
+            raise self.error(f"{{data-table}} {name}: add `:columns:` naming the columns to show, e.g. `:columns: order, event`")
+        self.env.note_dependency(str(data.course_root() / "data" / f"{name}.csv"))
+        try:
+            table = data.load_table(name, columns)
+        except data.DataError as exc:
+            raise self.error(f"{{data-table}} {name}: {exc}") from None
+        rows = [[str(row[c]) for c in columns] for row in table.to_dict("records")]
+        return [_table([c.capitalize() for c in columns], rows, [1] * len(columns))]
+
+
 def drop_thebe_scripts(app, pagename, templatename, context, doctree):
     """Jupyter Book always loads sphinx-thebe, which writes its config script twice (a page error:
     "Identifier 'THEBE_JS_URL' has already been declared") and points at a CDN. The course has no
@@ -289,9 +309,51 @@ def escape_widget_state(app, pagename, templatename, context, doctree):
     for i, script in enumerate(scripts or []):
         attributes = getattr(script, "attributes", {})
         if attributes.get("type") == WIDGET_STATE_TYPE and attributes.get("body"):
+            body = attributes["body"]
+            if not from_directives(app.env, pagename):
+                body = stable_model_ids(pagename, body, context)
             # a new object: the builder's script objects are immutable and shared between pages
             scripts[i] = type(script)(script.filename, priority=script.priority,
-                                      **{**attributes, "body": attributes["body"].translate(HTML_SAFE_JSON)})
+                                      **{**attributes, "body": body.translate(HTML_SAFE_JSON)})
+
+
+def from_directives(env, pagename: str) -> bool:
+    from myst_nb.sphinx_ import NbMetadataCollector
+    return "peaceops_widget_state" in NbMetadataCollector.get_doc_data(env).get(pagename, {})
+
+
+def stable_model_ids(pagename: str, state_json: str, context: dict) -> str:
+    """A kernel names each widget model at random, so an executed notebook (a workbook) would
+    differ in every build. Here each model is renamed from where it is: a shown widget from the
+    page and its place among the page's views, a model it refers to (its layout) from its own new
+    name and the trait, any other from its content; the state is written with sorted keys. So the
+    same notebook gives the same page. (Directive-made widgets have such ids from the start:
+    sphinx_widgets.stable_id.)"""
+    from .sphinx_widgets import stable_id
+    saved = json.loads(state_json)
+    state = saved["state"]
+    body = context.get("body", "")
+    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', body, flags=re.S)
+    renamed: dict[str, str] = {}
+
+    def name(old: str, new: str):
+        if old in state and old not in renamed:
+            renamed[old] = new
+            for trait, value in sorted(state[old].get("state", {}).items()):
+                for k, ref in enumerate(re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(value))):
+                    name(ref, stable_id(new, trait, str(k)))
+
+    for n, view in enumerate(views):
+        name(json.loads(view).get("model_id", ""), stable_id(pagename, "view", str(n)))
+    for old in sorted(state, key=lambda i: json.dumps(state[i], sort_keys=True)):
+        name(old, stable_id(pagename, "unshown", hashlib.sha256(json.dumps(state[old], sort_keys=True).encode()).hexdigest()))
+    if not renamed:
+        return state_json
+    pattern = re.compile("|".join(map(re.escape, sorted(renamed, key=len, reverse=True))))
+    swap = lambda text: pattern.sub(lambda m: renamed[m.group(0)], text)  # noqa: E731
+    if "body" in context:
+        context["body"] = swap(body)
+    return json.dumps({**saved, "state": json.loads(swap(json.dumps(state)))}, sort_keys=True)
 
 
 def fix_citation_roles(app, pagename, templatename, context, doctree):
@@ -304,11 +366,13 @@ def fix_citation_roles(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.setup_extension("peaceops.sphinx_reading")  # reading path, timeline, glossary, search
+    app.setup_extension("peaceops.sphinx_widgets")  # {quiz}, {activity}, ... : widgets without a kernel
     app.connect("html-page-context", fix_citation_roles)
     app.connect("env-get-outdated", refresh_when_inputs_change)
     app.connect("env-before-read-docs", execute_pages_in_parallel)
     app.add_directive("chapter-card", ChapterCard)
     app.add_directive("answer-key", AnswerKey)
+    app.add_directive("data-table", DataTable)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)

@@ -46,7 +46,7 @@ def test_every_chapter_has_discussion_questions_shown_by_the_widget():
         assert len(disc["questions"]) >= 3
         page = (ROOT / f"{ch['file']}.md").read_text(encoding="utf-8")
         section = re.search(r"^## Discussion questions\s*$(.*?)(?=^## |\Z)", page, flags=re.M | re.S).group(1)
-        assert f'Discussion("{ch["id"]}")' in section, ch["id"]
+        assert f"```{{discussion}} {ch['id']}\n" in section, ch["id"]
         assert not re.search(r"^\d+\. ", section, flags=re.M), f"{ch['id']}: questions belong in data/discussion/"
         for q in disc["questions"]:
             for point in q["points"]:  # a cited point shows its source as the book cites it

@@ -20,8 +20,8 @@ def chapter_text(chapter):
 
 
 def prose_words(markdown):
-    body = markdown.split("\n---\n", 1)[1]                       # drop the jupytext header
-    body = re.sub(r"```\{(code-cell|course-figure)\}.*?```", "", body, flags=re.S)  # code cells; figures (alt text, caption)
+    # widgets and figures (alt text, caption) are not prose
+    body = re.sub(r"```\{(course-figure|quiz|activity|discussion|spectrum)\}.*?```", "", markdown, flags=re.S)
     body = ROLE.sub(lambda m: re.sub(r"<[^>]*>", "", m.group(1)) if "<" in m.group(1) or " " in m.group(1) else "", body)
     return len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", body))
 
@@ -36,11 +36,13 @@ def test_chapter_has_everything_a_learner_expects(chapter):
     for heading in ("## Key takeaways", "## Discussion questions", "## Check your understanding"):
         if heading not in text:
             problems.append(f"no '{heading}' section")
-    if f'Quiz("{cid}")' not in text:
-        problems.append(f'no Quiz("{cid}") cell')
+    if f"```{{quiz}} {cid}\n" not in text:
+        problems.append(f"no {{quiz}} {cid} directive")
     own = [a for a in data.activities() if data.load_activity(a)["chapter"] == cid]
-    if not own or not any(f'Activity("{a}")' in text for a in own):
-        problems.append(f"no Activity(...) cell showing one of the chapter's activities {own}")
+    if not own or not any(f"```{{activity}} {a}\n" in text for a in own):
+        problems.append(f"no {{activity}} directive showing one of the chapter's activities {own}")
+    if "kernelspec" in text or "{code-cell}" in text:
+        problems.append("a kernelspec or code cell: chapter pages are plain MyST, widgets are directives")
     if not re.search(r"(?i)fictional", text):
         problems.append("no clearly labelled fictional worked case")
     words = prose_words(text)

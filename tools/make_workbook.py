@@ -36,7 +36,7 @@ def workbook(chapter_id: str) -> nbf.NotebookNode:
         code("from peaceops import Activity, Quiz, SpectrumExplorer\nfrom peaceops import data"),
     ]
     section = 1
-    if "SpectrumExplorer()" in page:
+    if "```{spectrum}" in page:
         cells += [
             md(f"## {section}. The integration spectrum\n\nMove the slider (or press the arrow keys once it has focus). "
                "The two ends of the scale come from the proceedings; the three stages between them are the course's "

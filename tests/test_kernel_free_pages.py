@@ -1,0 +1,117 @@
+"""Book pages without kernels: widget directives embed what a kernel would, and the build is
+deterministic (the same input gives byte-identical HTML)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
+VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+
+# every directive the book uses: (page, directive line, the notebook cell that makes the same widget)
+WIDGETS = [
+    ("book/ch01-what-integration-means", "{spectrum}", "SpectrumExplorer()"),
+    ("book/ch01-what-integration-means", "{activity} ch01-asymmetric", 'Activity("ch01-asymmetric")'),
+    ("book/ch01-what-integration-means", "{discussion} ch01", 'Discussion("ch01")'),
+    ("book/ch01-what-integration-means", "{quiz} ch01", 'Quiz("ch01")'),
+    ("book/simulation-solo", "{solo-simulation} quessara-solo", 'SoloSimulation("quessara-solo")'),
+    ("book/progress", "{progress}", "Progress()"),
+    ("book/exam", "{exam}", "Exam()"),
+    ("book/certificate", "{certificate}", "Certificate()"),
+]
+
+
+def page_widgets(html: str) -> list[tuple[dict, dict]]:
+    """(view, {model id: model}) for each widget view on a page, in page order."""
+    state = json.loads(STATE.search(html).group(1))["state"]
+    return [(json.loads(v), state) for v in VIEW.findall(html)]
+
+
+def models_of(model_id: str, state: dict) -> list[dict]:
+    """A widget's model and the models it refers to (its layout), with ids taken out: what a
+    learner's browser is given, whatever the ids are called."""
+    entry = json.loads(json.dumps(state[model_id]))
+    refs = {k: v[len("IPY_MODEL_"):] for k, v in entry["state"].items()
+            if isinstance(v, str) and v.startswith("IPY_MODEL_")}
+    for k in refs:
+        entry["state"][k] = "IPY_MODEL_(id)"
+    return [entry] + [m for ref in sorted(refs.values()) for m in models_of(ref, state)]
+
+
+def test_no_book_page_needs_a_kernel():
+    for page in sorted((ROOT / "book").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        assert "kernelspec" not in text and "{code-cell}" not in text, (
+            f"{page.relative_to(ROOT)}: book pages are plain MyST; show a widget with its directive, e.g. ```{{quiz}} ch01")
+
+
+def test_a_clean_build_executes_only_the_notebooks(site):
+    from conftest import BUILD
+    executed = sum(int(n) for n in re.findall(r"\[peaceops\] executed (\d+) pages", BUILD["log"]))
+    executed += len(re.findall(r"Executed notebook in", BUILD["log"]))
+    notebooks = len(list((ROOT / "notebooks").glob("*.ipynb")))
+    assert executed <= notebooks <= 12, f"{executed} pages executed; only the {notebooks} notebooks should run"
+
+
+def test_directives_embed_the_state_a_kernel_makes(site, tmp_path):
+    """Parity: for every widget type, the page's embedded models (state, module, CSS, layout)
+    equal those a kernel makes from the same call, and so does the view output."""
+    cells = [nbformat.v4.new_code_cell("from peaceops import *")]
+    cells += [nbformat.v4.new_code_cell(call) for _, _, call in WIDGETS]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    from nbclient import NotebookClient
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    kernel_state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    used = {}
+    for (page, directive, call), cell in zip(WIDGETS, cells[1:]):
+        source = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+        assert f"```{directive}\n" in source, f"{page}.md no longer shows {directive}: update this test"
+        kernel_view = cell.outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]
+        # this page's widgets of the same class, in page order; the n-th use of the directive
+        page_views = [(view, state) for view, state in page_widgets((site / f"{page}.html").read_text(encoding="utf-8"))
+                      if state[view["model_id"]]["state"]["_anywidget_id"]
+                      == kernel_state[kernel_view["model_id"]]["state"]["_anywidget_id"]]
+        n = used[(page, directive)] = used.get((page, directive), -1) + 1
+        view, state = page_views[n]
+        assert {k: v for k, v in view.items() if k != "model_id"} == {k: v for k, v in kernel_view.items() if k != "model_id"}
+        assert models_of(view["model_id"], state) == models_of(kernel_view["model_id"], kernel_state), (
+            f"{directive} on {page} embeds a different state than {call} in a kernel")
+
+
+def test_model_ids_come_from_the_page_and_the_widget(site):
+    """No random ids: a widget page names its models the same in every build (and differently
+    from other pages)."""
+    from peaceops.sphinx_widgets import stable_id
+    html = (site / "book/ch01-what-integration-means.html").read_text(encoding="utf-8")
+    ids = [view["model_id"] for view, _ in page_widgets(html)]
+    assert ids == [stable_id("book/ch01-what-integration-means", d, "1")
+                   for d in ("spectrum", "activity ch01-asymmetric", "discussion ch01", "quiz ch01")]
+
+
+@pytest.mark.xdist_group("second-build")
+def test_two_clean_builds_give_byte_identical_html(site, tmp_path):
+    """A second clean build, of a copy of the course in another folder, writes the same bytes
+    into every page as this run's build: chapters (directives) and workbooks (executed) alike."""
+    copy = tmp_path / "course"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "_build", "drafts",
+                                                              "__pycache__", ".pytest_cache", "test-results", "benchmarks"))
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jb), "build", str(copy), "-W", "-n", "--keep-going"], cwd=copy,
+                            env={**os.environ, "PEACEOPS_ROOT": str(copy)}, capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    other = copy / "_build" / "html"
+    pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
+    assert pages == sorted(p.relative_to(other) for p in other.rglob("*.html"))
+    different = [str(p) for p in pages if (site / p).read_bytes() != (other / p).read_bytes()]
+    assert not different, f"{len(different)} pages differ between two builds of the same input: {different[:10]}"
+    assert any(VIEW.search((site / p).read_text(encoding="utf-8")) for p in pages if str(p).startswith("notebooks/"))
