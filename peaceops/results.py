@@ -648,8 +648,8 @@ def write_example_folder(folder: str | Path, learners: int = 12, seed: int = 200
         doc = {"format": FORMAT, "version": 1 if old else 2, "exported": "2026-11-22T10:00:00Z",
                "learner": f"Example learner {n}", "quizzes": quizzes}
         history = []
-        for attempt in range(rng.choice((0, 1, 1, 2, 3))):
-            raw = min(exam_questions, round(exam_questions * rng.uniform(skill - 0.15, skill + 0.1)))
+        for attempt in range(rng.choice((0, 1, 2, 2, 3))):  # a learner does a little better each time
+            raw = min(exam_questions, round(exam_questions * rng.uniform(skill - 0.1, skill + 0.1 + 0.05 * attempt)))
             history.append({"seed": attempt + 1, "raw": raw, "max": exam_questions, "score": raw / exam_questions,
                             "passed": raw / exam_questions >= 0.75, "finished": f"2026-11-2{attempt}T15:00:00.000Z"})
         if history:
