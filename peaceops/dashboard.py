@@ -26,6 +26,7 @@ STYLE = """<style>
 .po-dashboard a:focus { outline: 2px solid #0b57a4; outline-offset: 2px; }
 .po-dashboard .widget-checkbox, .po-dashboard .widget-checkbox label { white-space: normal; height: auto; }
 .po-dashboard .widget-html-content { line-height: 1.5; }
+.po-dashboard input[type=checkbox] { width: 24px; height: 24px; }
 </style>"""
 EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

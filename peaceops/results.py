@@ -586,7 +586,7 @@ def headline(found: ClassResults) -> str:
     answers, learners = found.answers, found.learners
     known = answers["first try correct"].dropna()
     unknown = int(answers["first try correct"].isna().sum())
-    text = (f"{learners} learner{'s' * (learners != 1)}' files read, {len(found.problems)} "
+    text = ("1 learner's file read" if learners == 1 else f"{learners} learners' files read") + (f", {len(found.problems)} "
             f"entr{'ies' if len(found.problems) != 1 else 'y'} set aside. ")
     text += (f"Share correct at the first try: {known.mean():.0%} of {len(known)} answers whose first try is known. "
              if len(known) else "Share correct at the first try: unknown (no file records first tries). ")
