@@ -75,11 +75,12 @@ class Dashboard(widgets.VBox):
             return
         total = sum(len(content) for _, content in files)
         if total > MAX_UPLOAD_BYTES:
-            self.summary.value = (f'<p class="po-summary" role="alert">These {len(files)} files weigh '
-                                  f'{total / 2**20:.0f} MB together; a class\'s results files are far smaller, so '
-                                  f'uploads over {MAX_UPLOAD_BYTES // 2**20} MB are not read. Nothing was read. '
-                                  'Choose only the results files.</p>')
+            weigh = "This file weighs" if len(files) == 1 else f"These {len(files)} files weigh"
+            self.summary.value = (f'<p class="po-summary" role="alert">{weigh} {total / 2**20:.0f} MB in all; a '
+                                  f'class\'s results files are far smaller, so uploads over {MAX_UPLOAD_BYTES // 2**20} '
+                                  'MB are not read. Nothing was read. Choose only the results files.</p>')
             return
+        self.summary.value = f'<p class="po-summary" role="status">Reading {len(files)} file(s)…</p>'
         self.found = results.read_uploads(files, anonymise=self.anonymise.value)
         tables = results.report(self.found)
         self.summary.value = f'<p class="po-summary" role="status">{html.escape(results.headline(self.found))}</p>'

@@ -16,8 +16,11 @@ import projector_app
 
 def command(port: int, browser: bool = True) -> list[str]:
     # One teacher, a few tabs at most: 4 kernels; a tab left alone keeps its kernel 30 minutes.
+    # The files chosen travel to the kernel in one message: let it be larger than the dashboard's
+    # own limit (peaceops.dashboard.MAX_UPLOAD_BYTES, 50 MB), so that the dashboard, not a closed
+    # connection, tells the teacher an upload is too large (tornado's default is 10 MB).
     return projector_app.command(port, max_kernels=4, idle_minutes=30, notebook="class-results.ipynb",
-                                 browser=browser)
+                                 browser=browser) + ['--Voila.tornado_settings={"websocket_max_message_size": 67108864}']
 
 
 if __name__ == "__main__":
