@@ -91,4 +91,5 @@ class Dashboard(widgets.VBox):
         with self.tables:
             for t in tables:
                 display(HTML(f"<h2>{html.escape(t.title)}</h2>"))
-                display(results.show(t))
+                display(results.show(t) if t.on_page else HTML(
+                    f"<p>{len(t.frame)} rows, one per learner and question: in the downloads above.</p>"))

@@ -707,13 +707,15 @@ def _write_hostile_examples(folder: Path, docs: list[dict], question: dict) -> N
 class Table(NamedTuple):
     """One table of the class's results, as the notebook and the dashboard show it and as it is
     exported: `name` names its sheet and CSV file; shares in `percent` show as percentages;
-    `missing` gives, per column, the text for a missing value ("unknown" elsewhere)."""
+    `missing` gives, per column, the text for a missing value ("unknown" elsewhere); a table too
+    long to read on a page (`on_page` false) is only exported."""
     name: str
     title: str
     frame: pd.DataFrame
     percent: tuple[str, ...] = ()
     bars: dict[str, str] | None = None
     missing: dict[str, str] | None = None
+    on_page: bool = True
 
 
 FIRST_TRY = ("share correct", "correct now")
@@ -730,7 +732,7 @@ def report(found: ClassResults) -> list[Table]:
               {"secure": "#75b798"}),
         Table("exam", "Final assessment, per learner", found.exams, ("best score", "latest score"), missing=no_score),
         Table("exam-class", "Final assessment, the class", exam_class_view(found.exams, found.learners)),
-        Table("answers", "Every answer", found.answers, missing={"first try": "unknown"}),
+        Table("answers", "Every answer", found.answers, missing={"first try": "unknown"}, on_page=False),
     ]
 
 

@@ -67,12 +67,12 @@ def test_a_teacher_reads_the_class_and_downloads_excel(dashboard, make_page, tmp
     summary = page.locator(".po-summary").inner_text()
     assert summary.startswith("4 learners' files read, 0 entries set aside.")
     assert "Share correct at the first try: 67% of 3 answers whose first try is known" in summary
-    questions = page.get_by_role("region", name="Table: questions").inner_text()
+    questions = page.get_by_role("region", name="Table: questions", exact=True).inner_text()
     assert " ".join(Q1["prompt"].split())[:60] in questions, "questions are named by their text"
-    learners = page.get_by_role("region", name="Table: learners")
+    learners = page.get_by_role("region", name="Table: learners", exact=True)
     assert learners.locator("tr", has_text="Learner 3").inner_text().count("unknown") == 2, \
         "Cem's version-1 file: share correct and mean attempts unknown"
-    exam = page.get_by_role("region", name="Table: exam").inner_text()
+    exam = page.get_by_role("region", name="Table: exam", exact=True).inner_text()
     assert "Learner 1" in exam and "80%" in exam and "50%" in exam
     _assert_accessible(page)
     page.screenshot(path=str(tmp_path / "dashboard-1366.png"), full_page=True)
@@ -104,7 +104,7 @@ def test_hostile_uploads_are_listed_as_text_on_a_phone(dashboard, make_page, tmp
         z.writestr("inner.zip", b"PK\x03\x04")
     (tmp_path / "class.zip").write_bytes(archive.getvalue())
     _choose(page, [str(tmp_path / "class.zip")])
-    problems = page.get_by_role("region", name="Table: problems").inner_text()
+    problems = page.get_by_role("region", name="Table: problems", exact=True).inner_text()
     for shown in ("class.zip/=SUM(1+1).json", "class.zip/bomb.json", "larger than 10 MB",
                   "an archive inside the archive"):
         assert shown in problems, shown
@@ -113,7 +113,7 @@ def test_hostile_uploads_are_listed_as_text_on_a_phone(dashboard, make_page, tmp
     assert page.locator(".po-dashboard img, .po-dashboard script").count() == 0
     # The learner's name is never shown (anonymised); unticking shows it as text.
     page.get_by_label("Show learners as Learner 1").uncheck()
-    page.get_by_role("region", name="Table: learners").get_by_text(PAYLOAD).wait_for(timeout=30000)
+    page.get_by_role("region", name="Table: learners", exact=True).get_by_text(PAYLOAD).wait_for(timeout=30000)
     assert page.evaluate("window.pwned") is None
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "nothing wider than the phone"
     _assert_accessible(page)
