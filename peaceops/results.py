@@ -821,7 +821,7 @@ def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, pe
     output is the same on every run (the notebooks' saved outputs are checked)."""
     from IPython.display import HTML
     style = (frame.style.hide(axis="index").set_uuid(name)
-             .format({c: "{:.0%}" for c in percent}, escape="html", na_rep="unknown"))
+             .format({c: "{:.0%}" for c in percent}, escape="html", na_rep="unknown", precision=1))
     for column, text in (missing or {}).items():  # a second format() call changes only its subset
         style = style.format("{:.0%}" if column in percent else None, subset=[column], escape="html", na_rep=text)
     style = (style.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
