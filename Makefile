@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pack pdf slides bench test lab app clean setup assets chromium graphviz
+.PHONY: serve build instructor pack pdf slides bench test lab app results clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -69,6 +69,12 @@ APP_MAX_KERNELS ?= 20
 APP_IDLE_MINUTES ?= 10
 app: setup
 	@$(BIN)/python tools/projector_app.py $(APP_PORT) --max-kernels $(APP_MAX_KERNELS) --idle-minutes $(APP_IDLE_MINUTES)
+
+## results: the class-results dashboard for teachers (Voila, on 127.0.0.1, opens the browser):
+##          choose the learners' files, read the tables, download them as Excel or CSV
+RESULTS_PORT ?= 8867
+results: setup
+	@$(BIN)/python tools/class_results_app.py $(RESULTS_PORT)
 
 ## clean: remove the build and the installed tools (.venv, node_modules)
 clean:

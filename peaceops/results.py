@@ -16,16 +16,20 @@ plain, and `table()` escapes every cell and label.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import io
 import json
 import os
 import random
 import stat
 import unicodedata
+import zipfile
+import zlib
 from collections import Counter
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import pandas as pd
@@ -37,6 +41,8 @@ VERSIONS = (1, 2)  # what progress.js writes; version 2 adds `saved` (the learne
 MAX_FILE_BYTES = 10 * 2**20  # a results file is a few kilobytes; browser storage holds about 5 MB
 MAX_LEARNER_CHARS = 100
 QUOTE_CHARS = 40  # longest value quoted in a reason
+MAX_ATTEMPTS = 100_000  # times one quiz question was checked (quiz.js counts them)
+EXAM_HISTORY_MAX = 50  # finished attempts exam.js keeps (the latest ones)
 DOWNLOAD_AGAIN = "ask the learner to download it again from 'My progress', and not to edit it"
 
 
@@ -89,8 +95,7 @@ def _read(path: Path) -> bytes:
                         "copy the learner's file itself into the folder in place of the link")
     if stat.S_ISDIR(info.st_mode):
         raise _Unusable("a folder, not a file", "move the results files it holds into the class folder itself")
-    too_big = _Unusable(f"larger than {MAX_FILE_BYTES // 2**20} MB, so it is not read (a results file from this "
-                        "course is a few kilobytes)", DOWNLOAD_AGAIN)
+    too_big = _too_big()
     if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
         raise too_big
     # No following links and no waiting on a pipe, even if the entry changed since lstat().
@@ -139,21 +144,90 @@ def _parse(content: bytes):
         raise _Unusable("not valid JSON for this course: holds a number far too long", DOWNLOAD_AGAIN)
 
 
-def _exported(value) -> datetime:
-    """The download time the course writes (ISO 8601, as '2026-11-22T10:00:00.000Z'), in UTC."""
+def _when(value, where: str = "'exported' is") -> datetime:
+    """A time as the course writes it (ISO 8601, as '2026-11-22T10:00:00.000Z'), in UTC."""
     try:
         if not isinstance(value, str) or len(value) > 40:
             raise ValueError
         when = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
     except ValueError:
-        raise _Unusable(f"'exported' is {_describe(value)}; the course writes the date and time of the download "
-                        "there, such as '2026-11-22T10:00:00.000Z'")
+        raise _Unusable(f"{where} {_describe(value)}; the course writes a date and time there, "
+                        "such as '2026-11-22T10:00:00.000Z'")
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def _check(path: Path, questions: dict[str, dict]) -> tuple[dict, str]:
-    """The file's contents and a digest of its bytes (to recognise copies), or _Unusable."""
-    content = _read(path)
+def _exported(value) -> datetime:
+    """The download time the course writes in 'exported'."""
+    return _when(value)
+
+
+def _whole(value, low: int, high: int) -> bool:
+    """A JSON whole number from low to high (not `true`, which Python counts as 1; not 1.0)."""
+    return type(value) is int and low <= value <= high
+
+
+def _share(value) -> bool:
+    """A score as the course writes it: a number from 0 to 1."""
+    return type(value) in (int, float) and 0 <= value <= 1
+
+
+def _check_choice(where: str, what: str, qid, chosen, questions: dict[str, dict], chapter_id: str | None) -> None:
+    """One answer: a known question (of `chapter_id`, when given) and a list of its own option ids,
+    one for a single-choice question."""
+    question = questions.get(qid)
+    if question is None or (chapter_id is not None and question["chapter"] != chapter_id):
+        raise _Unusable(f"{where} answers '{plain(qid)}', which is not a question of this "
+                        + ("course" if question is None else "chapter"),
+                        "check that the learner used this edition of the course; if so, " + DOWNLOAD_AGAIN)
+    if not isinstance(chosen, list) or not chosen or not all(isinstance(c, str) for c in chosen):
+        raise _Unusable(f"{what} '{qid}' is not a list of option ids")
+    options = [o["id"] for o in question["options"]]
+    unknown = next((c for c in chosen if c not in options), None)
+    if unknown is not None:
+        raise _Unusable(f"{what} '{qid}' chooses '{plain(unknown)}', which is not one of its options "
+                        f"({', '.join(options)})")
+    if len(set(chosen)) != len(chosen) or (question["type"] != "multiple" and len(chosen) != 1):
+        raise _Unusable(f"{what} '{qid}' chooses {len(chosen)} options, which the course never "
+                        f"writes for a question of type '{question['type']}'")
+
+
+def _check_exam(exam, bank: dict[str, dict]) -> None:
+    """The final assessment as exam.js saves it (see its header): the current attempt, the best
+    passing result and, since December 2026, the history of finished attempts."""
+    if not _whole(exam.get("seed"), 0, 2**53):
+        raise _Unusable(f"the exam's 'seed' is {_describe(exam.get('seed'))}; the course writes a whole number")
+    answers = exam.get("answers")
+    if not isinstance(answers, dict):
+        raise _Unusable("the exam has no 'answers'" if answers is None else
+                        f"the exam's 'answers' is {_describe(answers)}, not an object")
+    for qid, chosen in answers.items():
+        _check_choice("the exam", "the exam's answer to", qid, chosen, bank, None)
+    for key in ("finished", "passed"):
+        if key in exam and not isinstance(exam[key], bool):
+            raise _Unusable(f"the exam's '{key}' is {_describe(exam[key])}; the course writes true or false")
+    if "score" in exam and not _share(exam["score"]):
+        raise _Unusable(f"the exam's 'score' is {_describe(exam['score'])}; the course writes a number from 0 to 1")
+    best = exam.get("best")
+    if best is not None:
+        if not isinstance(best, dict) or not _share(best.get("score")):
+            raise _Unusable("the exam's 'best' has no score from 0 to 1")
+        _when(best.get("date"), "the exam's best 'date' is")
+    history = exam.get("history", [])
+    if not isinstance(history, list) or len(history) > EXAM_HISTORY_MAX:
+        raise _Unusable(f"the exam's 'history' is {_describe(history)}" + (f" of {len(history)} attempts" if
+                        isinstance(history, list) else "") + f"; the course keeps a list of at most {EXAM_HISTORY_MAX}")
+    for n, attempt in enumerate(history, start=1):
+        if not (isinstance(attempt, dict) and _whole(attempt.get("seed"), 0, 2**53)
+                and _whole(attempt.get("max"), 1, len(bank)) and _whole(attempt.get("raw"), 0, attempt["max"])
+                and _share(attempt.get("score")) and abs(attempt["score"] - attempt["raw"] / attempt["max"]) < 1e-9
+                and isinstance(attempt.get("passed"), bool)):
+            raise _Unusable(f"attempt {n} of the exam's 'history' is not what the course writes (a draw number, "
+                            "the questions right of those asked, their share and whether it passed)")
+        _when(attempt.get("finished"), f"the time attempt {n} of the exam's 'history' finished is")
+
+
+def _check_document(content: bytes, questions: dict[str, dict], exam_bank: dict[str, dict]) -> dict:
+    """The contents of a results file, or _Unusable saying why it cannot be used."""
     doc = _parse(content)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _Unusable(f"not a results file from this course (its 'format' is not '{FORMAT}')",
@@ -183,35 +257,40 @@ def _check(path: Path, questions: dict[str, dict]) -> tuple[dict, str]:
         if not isinstance(answers, dict):
             raise _Unusable(f"quiz '{chapter_id}' has no 'answers'")
         for qid, chosen in answers.items():
-            question = questions.get(qid)
-            if question is None or question["chapter"] != chapter_id:
-                raise _Unusable(f"quiz '{chapter_id}' answers '{plain(qid)}', which is not a question of this "
-                                + ("course" if question is None else "chapter"),
-                                "check that the learner used this edition of the course; if so, " + DOWNLOAD_AGAIN)
-            if not isinstance(chosen, list) or not chosen or not all(isinstance(c, str) for c in chosen):
-                raise _Unusable(f"the answer to '{qid}' is not a list of option ids")
-            options = [o["id"] for o in question["options"]]
-            unknown = next((c for c in chosen if c not in options), None)
-            if unknown is not None:
-                raise _Unusable(f"the answer to '{qid}' chooses '{plain(unknown)}', which is not one of its options "
-                                f"({', '.join(options)})")
-            if len(set(chosen)) != len(chosen) or (question["type"] != "multiple" and len(chosen) != 1):
-                raise _Unusable(f"the answer to '{qid}' chooses {len(chosen)} options, which the course never "
-                                f"writes for a question of type '{question['type']}'")
+            _check_choice(f"quiz '{chapter_id}'", "the answer to", qid, chosen, questions, chapter_id)
+        first = quiz.get("first", {})
+        if not isinstance(first, dict):
+            raise _Unusable(f"quiz '{chapter_id}' has 'first' as {_describe(first)}, not an object")
+        for qid, chosen in first.items():
+            _check_choice(f"quiz '{chapter_id}' 'first'", "the first answer to", qid, chosen, questions, chapter_id)
+        attempts = quiz.get("attempts", {})
+        if not isinstance(attempts, dict):
+            raise _Unusable(f"quiz '{chapter_id}' has 'attempts' as {_describe(attempts)}, not an object")
+        for qid, count in attempts.items():
+            if questions.get(qid, {}).get("chapter") != chapter_id:
+                raise _Unusable(f"quiz '{chapter_id}' counts attempts at '{plain(qid)}', which is not a question of "
+                                "this chapter", "check that the learner used this edition of the course; if so, "
+                                + DOWNLOAD_AGAIN)
+            if not _whole(count, 1, MAX_ATTEMPTS):
+                raise _Unusable(f"the attempts at '{qid}' are {_describe(count)}; the course writes a whole number "
+                                f"from 1 to {MAX_ATTEMPTS:,}")
         revealed = quiz.get("revealed", [])
         if not isinstance(revealed, list) or not all(isinstance(r, str) and questions.get(r, {}).get("chapter") == chapter_id
                                                       for r in revealed):
             raise _Unusable(f"quiz '{chapter_id}' has a 'revealed' entry that is not a list of its question ids",
                             DOWNLOAD_AGAIN)
+    if doc.get("exam") is not None:
+        _check_exam(doc["exam"], exam_bank)
     _exported(doc.get("exported"))
-    return doc, hashlib.sha256(content).hexdigest()
+    return doc
 
 
-def check_file(path: Path, questions: dict[str, dict]) -> tuple[dict | None, Reason | None]:
+def check_file(path: Path, questions: dict[str, dict],
+               exam_bank: dict[str, dict] | None = None) -> tuple[dict | None, Reason | None]:
     """(contents, None) for a usable results file, or (None, reason) for one that is not.
     Never raises for what a file holds; reads nothing larger than MAX_FILE_BYTES; follows no link."""
     try:
-        return _check(Path(path), questions)[0], None
+        return _check_document(_read(Path(path)), questions, _exam_bank() if exam_bank is None else exam_bank), None
     except _Unusable as exc:
         return None, exc.reason
 
@@ -221,102 +300,304 @@ def _questions() -> dict[str, dict]:
             for q in data.load_quiz(c["id"])["questions"]}
 
 
+@functools.lru_cache(maxsize=1)
+def _exam_bank() -> dict[str, dict]:
+    return {q["id"]: q for q in data.load_exam()["questions"]}
+
+
 def _utc(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _one_file_per_learner(usable: list[tuple[Path, dict, str]]) -> tuple[list[tuple[Path, dict]], list[dict]]:
+class _File(NamedTuple):
+    name: str      # as the teacher knows it: the file's name, or "archive.zip/inner name"
+    doc: dict
+    digest: str    # of its bytes, to recognise copies
+
+
+def _one_file_per_learner(usable: list[_File]) -> tuple[list[_File], list[dict]]:
     """Each learner counted once: of identical files the first (by name) is kept; of several
     downloads under one learner name, the latest ('exported'). The others are returned as problems."""
     kept, problems, first_with = [], [], {}
-    for path, doc, digest in usable:
-        if digest in first_with:
-            problems.append({"file": path.name, "problem": f"the same file as '{plain(first_with[digest].name, 80)}'",
+    for file in usable:
+        if file.digest in first_with:
+            problems.append({"file": file.name, "problem": f"the same file as '{plain(first_with[file.digest].name, 80)}'",
                              "fix": "nothing to do: it is counted once (you may delete the copy)"})
         else:
-            first_with[digest] = path
-            kept.append((path, doc))
-    by_name: dict[str, list[tuple[datetime, str, Path]]] = {}
-    for path, doc in kept:
-        if isinstance(doc.get("learner"), str) and doc["learner"].strip():
-            by_name.setdefault(doc["learner"].strip(), []).append((_exported(doc["exported"]), path.name, path))
+            first_with[file.digest] = file
+            kept.append(file)
+    by_name: dict[str, list[tuple[datetime, str, int]]] = {}
+    for n, file in enumerate(kept):
+        if isinstance(file.doc.get("learner"), str) and file.doc["learner"].strip():
+            by_name.setdefault(file.doc["learner"].strip(), []).append((_exported(file.doc["exported"]), file.name, n))
     dropped = set()
     for downloads in by_name.values():
-        when_latest, _, latest = max(downloads)
-        for when, _, path in downloads:
-            if path == latest:
+        when_latest, latest, n_latest = max(downloads)
+        for when, name, n in downloads:
+            if n == n_latest:
                 continue
-            dropped.add(path)
+            dropped.add(n)
             if when == when_latest:
-                problem = (f"the same learner name and download time as '{plain(latest.name, 80)}', with other "
+                problem = (f"the same learner name and download time as '{plain(latest, 80)}', with other "
                            "answers; that file is used")
                 fix = "check which file is the learner's own and remove the other"
             else:
                 problem = (f"an earlier download ({_utc(when)}) under the same learner name as "
-                           f"'{plain(latest.name, 80)}' ({_utc(when_latest)}), which is used instead")
+                           f"'{plain(latest, 80)}' ({_utc(when_latest)}), which is used instead")
                 fix = ("nothing to do: only the latest download counts (if these are two learners with one name, "
                        "ask one of them to download again under another name)")
-            problems.append({"file": path.name, "problem": problem, "fix": fix})
-    return [(p, d) for p, d in kept if p not in dropped], problems
+            problems.append({"file": name, "problem": problem, "fix": fix})
+    return [f for n, f in enumerate(kept) if n not in dropped], problems
 
 
-def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All answers in a folder of results files, one row per learner and question, and a table
-    of the entries that were not used (file, problem, fix). A bad file never stops the rest;
-    copies and earlier downloads of one learner are counted once. Files are only read, never
-    changed; names starting with '.' (hidden files, Jupyter's checkpoints) are left out."""
+class ClassResults(NamedTuple):
+    """What a class's results files hold, as tables (pandas DataFrames):
+    answers   one row per learner and quiz question (see `ANSWER_COLUMNS`);
+    exams     one row per learner who started the final assessment (see `EXAM_COLUMNS`);
+    problems  one row per file or entry not used: file, problem, fix;
+    learners  how many learners' files were used."""
+    answers: pd.DataFrame
+    exams: pd.DataFrame
+    problems: pd.DataFrame
+    learners: int
+
+
+ANSWER_COLUMNS = ["learner", "chapter", "question", "objective", "chosen", "correct", "after seeing answers",
+                  "first try", "first try correct", "attempts"]
+EXAM_COLUMNS = ["learner", "finished attempts", "best score", "latest score", "passed", "now"]
+
+
+def read_folder(folder: str | Path, anonymise: bool = True) -> ClassResults:
+    """Every results file in a folder. A bad file never stops the rest; copies and earlier
+    downloads of one learner are counted once. Files are only read, never changed; names
+    starting with '.' (hidden files, Jupyter's checkpoints) are left out."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder. Fix: put the learners' results files in one folder "
                                 "and pass its path.")
-    questions = _questions()
-    usable, problems = [], []
+    entries = []
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         try:
-            doc, digest = _check(path, questions)
+            entries.append((path.name, _read(path)))
         except _Unusable as exc:
-            problems.append({"file": path.name, **exc.reason._asdict()})
-            continue
-        usable.append((path, doc, digest))
+            entries.append((path.name, exc))
+    return _read_entries(entries, anonymise)
+
+
+def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The answers and the problems of `read_folder` (as the first class-results notebooks used it)."""
+    found = read_folder(folder, anonymise)
+    return found.answers, found.problems
+
+
+MAX_UPLOAD_ENTRIES = 1000           # files taken from one upload, archives' contents included
+MAX_UNPACKED_BYTES = 50 * 2**20     # what one zip archive may unpack to, in all
+
+
+def read_uploads(files: list[tuple[str, bytes]], anonymise: bool = True) -> ClassResults:
+    """The class from files a teacher uploaded, as (name, bytes): results files, or zip archives
+    of them. Checked exactly as a folder's files are; an archive is opened in memory (nothing is
+    written to disk, so names inside it cannot reach any folder), only to MAX_UNPACKED_BYTES in
+    all, one level deep, and its files are named "archive.zip/inner name"."""
+    entries: list[tuple[str, bytes | _Unusable]] = []
+    for name, content in files:
+        content = bytes(content)
+        if content[:4] == b"PK\x03\x04" or str(name).lower().endswith(".zip"):
+            entries += _unzip(str(name), content)
+        elif len(content) > MAX_FILE_BYTES:
+            entries.append((str(name), _too_big()))
+        else:
+            entries.append((str(name), content))
+    if len(entries) > MAX_UPLOAD_ENTRIES:
+        left = len(entries) - MAX_UPLOAD_ENTRIES
+        entries = entries[:MAX_UPLOAD_ENTRIES] + [(f"({left} more files)", _Unusable(
+            f"not read: one upload is read up to {MAX_UPLOAD_ENTRIES} files", "upload the class in smaller groups"))]
+    return _read_entries(entries, anonymise)
+
+
+def _too_big() -> _Unusable:
+    return _Unusable(f"larger than {MAX_FILE_BYTES // 2**20} MB, so it is not read (a results file from this "
+                     "course is a few kilobytes)", DOWNLOAD_AGAIN)
+
+
+def _unzip(name: str, content: bytes) -> list[tuple[str, bytes | _Unusable]]:
+    """The files of a zip archive, each as bytes or as the reason it is not read."""
+    redo = "make the archive again from the learners' files (or upload the files themselves)"
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+                   and not PurePosixPath(i.filename).name.startswith(".")]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return [(name, _Unusable("not a zip archive that can be opened (damaged, or not a zip file)", redo))]
+    if not members:
+        return [(name, _Unusable("a zip archive with no files in it", redo))]
+    entries: list[tuple[str, bytes | _Unusable]] = []
+    unpacked = 0
+    for n, info in enumerate(members):
+        shown = f"{name}/{info.filename}"
+        if n >= MAX_UPLOAD_ENTRIES or unpacked + info.file_size > MAX_UNPACKED_BYTES:
+            entries.append((shown, _Unusable(f"not read, nor the {len(members) - n - 1} files after it: the archive "
+                                             f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB or "
+                                             f"{MAX_UPLOAD_ENTRIES} files", redo)))
+            break
+        if info.flag_bits & 0x1:
+            entries.append((shown, _Unusable("protected by a password, so it is not read", redo)))
+        elif info.filename.lower().endswith(".zip"):
+            entries.append((shown, _Unusable("an archive inside the archive, which is not opened",
+                                             "upload that archive itself, or its files")))
+        elif info.file_size > MAX_FILE_BYTES:
+            entries.append((shown, _too_big()))
+        else:
+            try:
+                with archive.open(info) as member:
+                    data_ = member.read(MAX_FILE_BYTES + 1)  # never more, whatever the archive claims
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError):
+                entries.append((shown, _Unusable("damaged in the archive, so it cannot be unpacked", redo)))
+                continue
+            unpacked += len(data_)
+            entries.append((shown, _too_big() if len(data_) > MAX_FILE_BYTES else data_))
+    return entries
+
+
+def _read_entries(entries: list[tuple[str, bytes | _Unusable]], anonymise: bool) -> ClassResults:
+    """The class's tables from (name, bytes) pairs; an entry that could not be read is an _Unusable."""
+    questions, bank = _questions(), _exam_bank()
+    usable, problems = [], []
+    for name, content in entries:
+        try:
+            if isinstance(content, _Unusable):
+                raise content
+            usable.append(_File(name, _check_document(content, questions, bank), hashlib.sha256(content).hexdigest()))
+        except _Unusable as exc:
+            problems.append({"file": name, **exc.reason._asdict()})
     learners, repeats = _one_file_per_learner(usable)
-    rows = []
-    for number, (path, doc) in enumerate(learners, start=1):
-        name = (doc.get("learner") or "").strip()
-        learner = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(path.name, 80)}"
-        for quiz in doc["quizzes"].values():
+    rows, exams = [], []
+    for number, file in enumerate(learners, start=1):
+        name = (file.doc.get("learner") or "").strip()
+        learner = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(file.name, 80)}"
+        for quiz in file.doc["quizzes"].values():
             revealed = set(quiz.get("revealed", []))
+            first, attempts = quiz.get("first", {}), quiz.get("attempts", {})
             for qid, chosen in quiz["answers"].items():
                 q = questions[qid]
                 rows.append({"learner": learner, "chapter": q["chapter"], "question": qid,
                              "objective": q["objective"], "chosen": ",".join(sorted(chosen)),
-                             "correct": data.is_correct(q, chosen), "after seeing answers": qid in revealed})
-    answers = pd.DataFrame(rows, columns=["learner", "chapter", "question", "objective", "chosen", "correct",
-                                          "after seeing answers"])
+                             "correct": data.is_correct(q, chosen), "after seeing answers": qid in revealed,
+                             # Files from before December 2026 have no first answers: unknown, never guessed.
+                             "first try": ",".join(sorted(first[qid])) if qid in first else pd.NA,
+                             "first try correct": data.is_correct(q, first[qid]) if qid in first else pd.NA,
+                             "attempts": attempts.get(qid, pd.NA)})
+        if file.doc.get("exam") is not None:
+            exams.append({"learner": learner, **_exam_row(file.doc["exam"])})
+    answers = pd.DataFrame(rows, columns=ANSWER_COLUMNS).astype(
+        {"correct": bool, "after seeing answers": bool, "first try correct": "boolean", "attempts": "Int64"})
     problems = sorted(problems + repeats, key=lambda p: p["file"])
     for p in problems:
         p["file"] = plain(p["file"], 80)
-    return answers, pd.DataFrame(problems, columns=["file", "problem", "fix"])
+    return ClassResults(answers,
+                        pd.DataFrame(exams, columns=EXAM_COLUMNS).astype({"finished attempts": "Int64", "passed": bool}),
+                        pd.DataFrame(problems, columns=["file", "problem", "fix"]), len(learners))
+
+
+def _exam_row(exam: dict) -> dict:
+    """One learner's final assessment: finished attempts, best and latest score, passed, and the
+    state of the current attempt. A save from before December 2026 has no history: the number of
+    attempts is then unknown (NA), and the latest score is the current attempt's if it is finished."""
+    history = exam.get("history")
+    scores = [a["score"] for a in history or []]
+    if history is None and exam.get("finished") and "score" in exam:
+        scores = [exam["score"]]
+    best = max(scores + ([exam["best"]["score"]] if exam.get("best") else []), default=None)
+    passed = any(a["passed"] for a in history or []) or bool(exam.get("best")) or bool(exam.get("finished") and exam.get("passed"))
+    answered = len(exam["answers"])
+    return {"finished attempts": len(history) if history is not None else pd.NA,
+            "best score": best, "latest score": scores[-1] if scores else None, "passed": passed,
+            "now": "finished" if exam.get("finished") else f"an attempt in progress ({answered} answered)"
+            if answered else "a new attempt, not begun"}
+
+
+def _as_given(answers: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each answer as the learner first gave it where that is known, else as it stands now."""
+    return (answers["first try"].fillna(answers["chosen"]).astype(str),
+            answers["first try correct"].fillna(answers["correct"]).astype(bool))
+
+
+def _first_try_columns(grouped) -> dict[str, pd.Series]:
+    """The columns that tell the truth about retries, for answers grouped by question or learner:
+    'share correct' counts first tries only (of the answers whose first try is known: NA when none
+    is), 'first try unknown' counts answers from files saved before the course recorded first tries,
+    'correct now' is the share right after any retries, 'mean attempts' is over known counts."""
+    return {"share correct": grouped["first try correct"].mean().astype("Float64").round(2),
+            "first try unknown": grouped["first try correct"].agg(lambda s: int(s.isna().sum())),
+            "correct now": grouped["correct"].mean().round(2),
+            "mean attempts": grouped["attempts"].mean().astype("Float64").round(1)}
 
 
 def question_summary(answers: pd.DataFrame) -> pd.DataFrame:
-    """Per question: its text, how many learners answered, the share correct, and the wrong
-    answer chosen most, with its options' letters and texts as the learner read them."""
+    """Per question: its text, how many learners answered, the first-try share correct and
+    retries (see `_first_try_columns`), and the wrong answer given most (at the first try where
+    known), with its options' letters and texts as the learner read them."""
     questions = _questions()
+    given, given_correct = _as_given(answers)
 
     def most_chosen_wrong(group):
-        wrong = Counter(group.loc[~group["correct"], "chosen"])
+        wrong = Counter(given[group.index][~given_correct[group.index]])
         if not wrong:
             return ""
         options = {o["id"]: o["text"] for o in questions[group.name[1]]["options"]}
         return "; ".join(f"{i}) {' '.join(options[i].split())}" for i in wrong.most_common(1)[0][0].split(","))
     grouped = answers.groupby(["chapter", "question"], sort=True)
     summary = pd.DataFrame({
-        "answered": grouped.size(),
-        "share correct": grouped["correct"].mean().round(2),
+        "answered": grouped.size(), **_first_try_columns(grouped),
         "most chosen wrong option": grouped.apply(most_chosen_wrong, include_groups=False),
     }).reset_index()
     summary.insert(2, "prompt", [" ".join(questions[q]["prompt"].split()) for q in summary["question"]])
     return summary
+
+
+def learner_summary(answers: pd.DataFrame) -> pd.DataFrame:
+    """Per learner: questions answered, the first-try share correct and retries (see
+    `_first_try_columns`)."""
+    grouped = answers.groupby("learner", sort=False)
+    return pd.DataFrame({"answered": grouped.size(), **_first_try_columns(grouped)}).reset_index()
+
+
+def exam_class_view(exams: pd.DataFrame, learners: int) -> pd.DataFrame:
+    """The final assessment for the class, as short lines a teacher reads: who took it, who
+    passed, the scores and the attempts (of the learners whose attempts are known)."""
+    finished = exams[exams["best score"].notna()]
+    known = exams["finished attempts"].dropna()
+    rows = [("learners whose files were read", str(learners)),
+            ("started the final assessment", str(len(exams))),
+            ("finished at least one attempt", str(len(finished))),
+            ("passed", f"{int(exams['passed'].sum())}" + (f" ({exams['passed'].sum() / len(finished):.0%} of those who "
+                                                          "finished)" if len(finished) else "")),
+            ("mean best score", f"{finished['best score'].mean():.0%}" if len(finished) else "no score yet"),
+            ("mean latest score", f"{finished['latest score'].mean():.0%}" if len(finished) else "no score yet"),
+            ("finished attempts per learner", f"{known.mean():.1f} on average, at most {known.max()}" if len(known)
+             else "unknown"),
+            ("attempts unknown (files from before December 2026)", str(int(exams["finished attempts"].isna().sum())))]
+    return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def headline(found: ClassResults) -> str:
+    """What a teacher reads first: files read and set aside, the share correct at the first try
+    (never guessed for files that do not record it) and the final assessment."""
+    answers, learners = found.answers, found.learners
+    known = answers["first try correct"].dropna()
+    unknown = int(answers["first try correct"].isna().sum())
+    text = ("1 learner's file read" if learners == 1 else f"{learners} learners' files read") + (f", {len(found.problems)} "
+            f"entr{'ies' if len(found.problems) != 1 else 'y'} set aside. ")
+    text += (f"Share correct at the first try: {known.mean():.0%} of {len(known)} answers whose first try is known. "
+             if len(known) else "Share correct at the first try: unknown (no file records first tries). ")
+    if unknown:
+        text += (f"{unknown} answer{'s' * (unknown != 1)} from files saved before the course recorded first tries: "
+                 f"first try unknown (of those, {answers.loc[answers['first try correct'].isna(), 'correct'].mean():.0%} "
+                 "are correct now, possibly after retries). ")
+    finished = int(found.exams["best score"].notna().sum())
+    text += (f"Final assessment: {finished} learner{'s' * (finished != 1)} finished at least one attempt, "
+             f"{int(found.exams['passed'].sum())} passed.")
+    return text
 
 
 def objective_mastery(answers: pd.DataFrame) -> pd.DataFrame:
@@ -332,31 +613,57 @@ def objective_mastery(answers: pd.DataFrame) -> pd.DataFrame:
     return mastery.reset_index()
 
 
-def write_example_folder(folder: str | Path, learners: int = 12, seed: int = 2007, hostile: bool = False) -> Path:
+def write_example_folder(folder: str | Path, learners: int = 12, seed: int = 2007, hostile: bool = False,
+                         older: int = 2) -> Path:
     """Write a folder of made-up results files, the same every time for a given seed, with two
     deliberately broken files: for trying the class-results notebook and for its tests.
+    Learners answer some questions wrong at the first try and retry most of those, and take the
+    final assessment up to three times; the last `older` learners' files are as the course wrote
+    them before December 2026 (version 1: no first answers, no attempt counts, no exam history).
     With hostile=True, also one file of each kind that `load_folder` sets aside: hostile
-    (markup in a file name, an id or a name), of the wrong version, deeply nested, binary, too
-    large, a link, a folder, a copy and an earlier download; and the last learner's file is
-    saved with a byte-order mark (which is fine)."""
+    (markup in a file name, an id or a name, a spreadsheet formula in a file name), of the wrong
+    version, deeply nested, binary, too large, a link, a folder, a copy and an earlier download;
+    and the last learner's file is saved with a byte-order mark (which is fine)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     questions = _questions()
+    exam_questions = 2 * len({q["chapter"] for q in questions.values()})  # exam.js: 2 per chapter
     docs = []
     for n in range(1, learners + 1):
         skill = rng.uniform(0.35, 0.95)
+        old = n > learners - older
         quizzes: dict[str, dict] = {}
         for qid, q in questions.items():
             if rng.random() < 0.2:
                 continue  # not every learner answers everything
             right = [o["id"] for o in q["options"] if o["correct"]]
             wrong = [o["id"] for o in q["options"] if not o["correct"]]
-            chosen = right if rng.random() < skill or not wrong else [rng.choice(wrong)]
-            quizzes.setdefault(q["chapter"], {"answers": {}})["answers"][qid] = chosen
-        docs.append({"format": FORMAT, "version": 1, "exported": "2026-11-22T10:00:00Z",
-                     "learner": f"Example learner {n}", "quizzes": quizzes})
-        _write_json(folder / f"learner-{n:02d}.json", docs[-1])
+            first = right if rng.random() < skill or not wrong else [rng.choice(wrong)]
+            retries = 0 if first == right or rng.random() < 0.3 else rng.choice((1, 1, 2))
+            quiz = quizzes.setdefault(q["chapter"], {"answers": {}} if old else {"answers": {}, "first": {}, "attempts": {}})
+            quiz["answers"][qid] = right if retries else first
+            if not old:
+                quiz["first"][qid], quiz["attempts"][qid] = first, 1 + retries
+        doc = {"format": FORMAT, "version": 1 if old else 2, "exported": "2026-11-22T10:00:00Z",
+               "learner": f"Example learner {n}", "quizzes": quizzes}
+        history = []
+        for attempt in range(rng.choice((0, 1, 2, 2, 3))):  # a learner does a little better each time
+            raw = min(exam_questions, round(exam_questions * rng.uniform(skill - 0.1, skill + 0.1 + 0.05 * attempt)))
+            history.append({"seed": attempt + 1, "raw": raw, "max": exam_questions, "score": raw / exam_questions,
+                            "passed": raw / exam_questions >= 0.75, "finished": f"2026-11-2{attempt}T15:00:00.000Z"})
+        if history:
+            last, best = history[-1], max((a for a in history if a["passed"]), key=lambda a: a["score"], default=None)
+            doc["exam"] = {"seed": last["seed"], "answers": {}, "finished": True, "score": last["score"],
+                           "passed": last["passed"], "updated": last["finished"]}
+            if best:
+                doc["exam"]["best"] = {"score": best["score"], "date": best["finished"], "seed": best["seed"]}
+            if not old:
+                doc["exam"]["history"] = history
+        if not old:
+            doc["saved"] = {}
+        docs.append(doc)
+        _write_json(folder / f"learner-{n:02d}.json", doc)
     (folder / "broken-download.json").write_text('{"format": "peaceops-results", "version": 1, "quizz', encoding="utf-8")
     _write_json(folder / "other-course.json", {"format": "another-course", "answers": {}})
     if hostile:
@@ -383,6 +690,8 @@ def _write_hostile_examples(folder: Path, docs: list[dict], question: dict) -> N
     write("hostile-option.json", {**docs[0], "quizzes": {question["chapter"]: {"answers": {question["id"]: [payload]}}}})
     write("hostile-name.json", {**docs[0], "learner": payload * 10})
     write("version-true.json", {**docs[0], "version": True})
+    write("=SUM(1+1)+cmd.json", {**docs[0], "quizzes": {question["chapter"]: {"answers": {}, "attempts": {
+        question["id"]: "=1+1"}}}})
     (folder / "deeply-nested.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     (folder / "binary.json").write_bytes(bytes(range(256)) * 4)
     with open(folder / "too-large.json", "wb") as file:
@@ -395,16 +704,127 @@ def _write_hostile_examples(folder: Path, docs: list[dict], question: dict) -> N
             link.symlink_to(folder.parent / "elsewhere.json")
 
 
-def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, percent: tuple[str, ...] = ()):
+class Table(NamedTuple):
+    """One table of the class's results, as the notebook and the dashboard show it and as it is
+    exported: `name` names its sheet and CSV file; shares in `percent` show as percentages;
+    `missing` gives, per column, the text for a missing value ("unknown" elsewhere); a table too
+    long to read on a page (`on_page` false) is only exported."""
+    name: str
+    title: str
+    frame: pd.DataFrame
+    percent: tuple[str, ...] = ()
+    bars: dict[str, str] | None = None
+    missing: dict[str, str] | None = None
+    on_page: bool = True
+
+
+FIRST_TRY = ("share correct", "correct now")
+
+
+def report(found: ClassResults) -> list[Table]:
+    """Every table of the class's results, in the order a teacher reads them."""
+    no_score = {"best score": "no score", "latest score": "no score"}
+    return [
+        Table("problems", "Files set aside", found.problems),
+        Table("questions", "Per question", question_summary(found.answers), FIRST_TRY, {"share correct": "#6ea8fe"}),
+        Table("learners", "Per learner", learner_summary(found.answers), FIRST_TRY, {"share correct": "#6ea8fe"}),
+        Table("objectives", "Per learning objective", objective_mastery(found.answers), ("secure",),
+              {"secure": "#75b798"}),
+        Table("exam", "Final assessment, per learner", found.exams, ("best score", "latest score"), missing=no_score),
+        Table("exam-class", "Final assessment, the class", exam_class_view(found.exams, found.learners)),
+        Table("answers", "Every answer", found.answers, missing={"first try": "unknown"}, on_page=False),
+    ]
+
+
+def show(t: Table):
+    """A Table as HTML, for a notebook or the dashboard."""
+    return table(t.frame, t.name, t.bars, t.percent, t.missing)
+
+
+# A spreadsheet treats a cell that starts with one of these as a formula: text from a learner's
+# file (a name, a file name) could then run in the teacher's spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cells(t: Table) -> pd.DataFrame:
+    """The table's cells as they are exported: a missing value as the text the page shows."""
+    frame = t.frame.astype(object)
+    for column in frame.columns:
+        gap = frame[column].isna()
+        frame.loc[gap, column] = (t.missing or {}).get(column, "unknown")
+    return frame
+
+
+def to_csv(t: Table) -> bytes:
+    """The table as CSV (UTF-8 with a byte-order mark, which spreadsheets need to read accents).
+    Text that a spreadsheet would take for a formula is written after an apostrophe, as
+    spreadsheets themselves do; numbers are written as they are."""
+    frame = _cells(t)
+    guard = lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v  # noqa: E731
+    frame = frame.map(guard).rename(columns=guard)
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_excel(tables: list[Table]) -> bytes:
+    """Every table as a sheet of one Excel workbook (.xlsx). Every text is stored as text, never
+    as a formula, whatever it starts with; shares are numbers shown as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    for t in tables:
+        sheet = book.create_sheet(t.name[:31])
+        frame = _cells(t)
+        for row, values in enumerate([list(frame.columns)] + frame.values.tolist(), start=1):
+            for col, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row, column=col)
+                if isinstance(value, str):
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+                    cell.data_type = "s"  # openpyxl would make "=..." a formula
+                else:
+                    cell.value = value.item() if hasattr(value, "item") else value
+                    if row > 1 and frame.columns[col - 1] in t.percent:
+                        cell.number_format = "0%"
+                if row == 1:
+                    cell.font = Font(bold=True)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column))] + [len(str(v)) for v in frame[column]])
+            sheet.column_dimensions[get_column_letter(col)].width = min(60, max(10, longest + 2))
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export(tables: list[Table], folder: str | Path) -> list[Path]:
+    """Write every table as a CSV file and all of them as one Excel workbook into `folder`."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "class-results.xlsx"]
+    written[0].write_bytes(to_excel(tables))
+    for t in tables:
+        written.append(folder / f"{t.name}.csv")
+        written[-1].write_bytes(to_csv(t))
+    return written
+
+
+def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, percent: tuple[str, ...] = (),
+          missing: dict[str, str] | None = None):
     """Show a summary as an HTML table, shares as percentages, with in-cell bars for the columns in
-    `bars` (column -> colour). Every cell and label is escaped: the text comes from learners'
-    files and from the course's data, and is shown as text, never run as markup. The element ids
-    derive from `name`, so the output is the same on every run (the notebooks' saved outputs are
-    checked)."""
+    `bars` (column -> colour), a missing value as "unknown" (or as `missing` says for its column).
+    Every cell and label is escaped: the text comes from learners' files and from the course's
+    data, and is shown as text, never run as markup. The element ids derive from `name`, so the
+    output is the same on every run (the notebooks' saved outputs are checked)."""
     from IPython.display import HTML
     style = (frame.style.hide(axis="index").set_uuid(name)
-             .format({c: "{:.0%}" for c in percent}, escape="html")  # one call: a second would undo the first
-             .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+             .format({c: "{:.0%}" for c in percent}, escape="html", na_rep="unknown", precision=1))
+    for column, text in (missing or {}).items():  # a second format() call changes only its subset
+        style = style.format("{:.0%}" if column in percent else None, subset=[column], escape="html", na_rep=text)
+    style = (style.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
              # Cells keep a readable width and wrap a long word (a file name, a quoted id) only
              # where it must; on a narrow screen the table scrolls in its own box instead.
              .set_table_styles([{"selector": "th, td", "props": "overflow-wrap: break-word; vertical-align: top; "

@@ -282,7 +282,11 @@ def quiz_sections(draw):
         chosen = draw(mostly(st.lists(st.sampled_from(ids), min_size=1, unique=True,
                                       max_size=len(ids) if q["type"] == "multiple" else 1),
                              st.lists(option_ids, max_size=4) | json_values))
-        quizzes.setdefault(chapter, {"answers": {}})["answers"][key] = chosen
+        quiz = quizzes.setdefault(chapter, {"answers": {}})
+        quiz["answers"][key] = chosen
+        if draw(st.booleans()):  # first answers and attempt counts, as quiz.js saves them since December 2026
+            quiz.setdefault("first", {})[key] = draw(mostly(st.just(chosen), st.lists(option_ids, max_size=3) | json_values))
+            quiz.setdefault("attempts", {})[key] = draw(mostly(st.integers(1, 20), json_values))
     return draw(mostly(st.just(quizzes), json_values | st.dictionaries(st.text(max_size=8), json_values, max_size=2)))
 
 
@@ -303,6 +307,10 @@ def assert_only_what_the_course_writes(doc: dict) -> None:
         for qid, chosen in quiz["answers"].items():
             options = {o["id"] for o in QUESTIONS[qid]["options"]}
             assert QUESTIONS[qid]["chapter"] == chapter and chosen and set(chosen) <= options
+        for qid, first in quiz.get("first", {}).items():
+            assert QUESTIONS[qid]["chapter"] == chapter and first and set(first) <= {o["id"] for o in QUESTIONS[qid]["options"]}
+        for qid, n in quiz.get("attempts", {}).items():
+            assert QUESTIONS[qid]["chapter"] == chapter and type(n) is int and n >= 1
 
 
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

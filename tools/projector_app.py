@@ -41,7 +41,10 @@ def prepare() -> dict:
     shutil.copytree(SHARE / "lab", target)
     index = target / "index.html.j2"
     lines = index.read_text(encoding="utf-8").splitlines(keepends=True)
-    index.write_text("".join(line for line in lines if "cdn.jsdelivr.net" not in line), encoding="utf-8")
+    page = "".join(line for line in lines if "cdn.jsdelivr.net" not in line)
+    # The cells are the page's main content: a landmark, so that no content lies outside one (axe).
+    page = page.replace('<div id="rendered_cells"', '<div id="rendered_cells" role="main"')
+    index.write_text(page, encoding="utf-8")
     # Inherit everything else (nbconvert's lab and base templates, Voila's static files) from "lab".
     (target / "conf.json").write_text('{"base_template": "lab", "mimetypes": {"text/html": true}}', encoding="utf-8")
     env = dict(os.environ)
@@ -68,9 +71,11 @@ class SeminarRoomKernels(AsyncMappingKernelManager):
         return await super().start_kernel(*args, **kwargs)
 
 
-def command(port: int, max_kernels: int = 20, idle_minutes: float = 10, cull_interval: int = 60) -> list[str]:
-    voila = Path(sys.executable).with_name("voila")
-    return [str(voila), str(ROOT / "app" / "projector.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
+def command(port: int, max_kernels: int = 20, idle_minutes: float = 10, cull_interval: int = 60,
+            notebook: str = "projector.ipynb", browser: bool = False) -> list[str]:
+    """Voila's command line for a notebook of app/ (the class-results dashboard uses it too)."""
+    voila = Path(sys.executable).with_name("voila.exe" if os.name == "nt" else "voila")
+    return [str(voila), str(ROOT / "app" / notebook), *([] if browser else ["--no-browser"]), "--Voila.ip=127.0.0.1",
             f"--port={port}", f"--template={TEMPLATE}", "--theme=light",
             "--VoilaConfiguration.multi_kernel_manager_class=projector_app.SeminarRoomKernels",
             f"--SeminarRoomKernels.max_kernels={max_kernels}",

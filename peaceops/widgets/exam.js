@@ -7,8 +7,10 @@
 // Model traits: bank (list of questions, each with its chapter), chapters (id, number, title,
 // url, objectives), per_chapter (int), pass_mark (float), certificate_url (str), seed (int),
 // answers (dict), finished (bool), score (float). Saved as localStorage "exam":
-// {seed, answers, finished, score, passed, best: {score, date, seed}, updated}; "best" is the
-// best passing result, kept across new attempts (the certificate shows it).
+// {seed, answers, finished, score, passed, best: {score, date, seed}, history: [...], updated};
+// "best" is the best passing result, kept across new attempts (the certificate shows it);
+// "history" lists the latest finished attempts (questions.js describes an entry), so that a
+// teacher's class results show every attempt, not only the last (older saves have none).
 
 // A small, well-known seeded generator (mulberry32): the same seed gives the same draw anywhere.
 function seededRandom(seed) {
@@ -41,7 +43,8 @@ function render({ model, el }) {
   const perChapter = model.get("per_chapter");
   const passMark = model.get("pass_mark");
   const saved = storeRead("exam", (v) => v && Number.isInteger(v.seed) && answersAreValid(v.answers) &&
-    (v.best === undefined || (v.best && typeof v.best.score === "number" && typeof v.best.date === "string")));
+    (v.best === undefined || (v.best && typeof v.best.score === "number" && typeof v.best.date === "string")) &&
+    examHistoryIsValid(v.history));
   let state = saved.value || { seed: model.get("seed"), answers: {}, finished: false };
 
   const root = h("div", { class: "po-widget po-exam", id: domId("exam") });
@@ -146,9 +149,12 @@ function render({ model, el }) {
     state.finished = true;
     state.score = right / questions.length;
     state.passed = state.score >= passMark;
+    const now = new Date().toISOString();
     if (state.passed && (!state.best || state.score >= state.best.score)) {
-      state.best = { score: state.score, date: new Date().toISOString(), seed: state.seed };
+      state.best = { score: state.score, date: now, seed: state.seed };
     }
+    state.history = [...(state.history || []), { seed: state.seed, raw: right, max: questions.length,
+      score: state.score, passed: state.passed, finished: now }].slice(-EXAM_HISTORY_MAX);
     save();
     announce("exam-finished", { seed: state.seed, raw: right, max: questions.length, score: state.score,
       passed: state.passed, passMark });
@@ -191,7 +197,8 @@ function render({ model, el }) {
   }
 
   function newAttempt() {
-    state = { seed: state.seed + 1, answers: {}, finished: false, ...(state.best ? { best: state.best } : {}) };
+    state = { seed: state.seed + 1, answers: {}, finished: false, ...(state.best ? { best: state.best } : {}),
+      ...(state.history ? { history: state.history } : {}) };
     save();
     renderAttempt();
     status.textContent = `New attempt started with draw number ${state.seed}.`;

@@ -31,7 +31,8 @@ function examIsValid(v) {
   return v && typeof v === "object" && Number.isInteger(v.seed) && answersAreValid(v.answers) &&
     (v.score === undefined || (typeof v.score === "number" && v.score >= 0 && v.score <= 1)) &&
     (v.best === undefined || (v.best && typeof v.best.score === "number" && v.best.score >= 0 && v.best.score <= 1 &&
-      typeof v.best.date === "string" && !Number.isNaN(Date.parse(v.best.date))));
+      typeof v.best.date === "string" && !Number.isNaN(Date.parse(v.best.date)))) &&
+    examHistoryIsValid(v.history);
 }
 
 function readExam() { return storeRead("exam", examIsValid); }
@@ -119,7 +120,7 @@ function knownAnswers(answers, questions, report) {
 // stored is counted as added.
 function mergeResults(file, model) {
   const chapters = model.get("chapters");
-  const report = { added: 0, same: 0, conflicts: 0, ignored: 0, notSaved: 0, exam: null, items: 0, itemsKept: 0 };
+  const report = { added: 0, same: 0, conflicts: 0, ignored: 0, notSaved: 0, exam: null, examAttempts: 0, items: 0, itemsKept: 0 };
   for (const [chapterId, quiz] of Object.entries(file.quizzes)) {
     const ch = chapters.find((c) => c.id === chapterId);
     if (!ch || !quiz || typeof quiz !== "object") { report.ignored += 1; continue; }
@@ -138,9 +139,23 @@ function mergeResults(file, model) {
     const revealedHere = Array.isArray(here.revealed) ? here.revealed : [];
     const revealed = new Set([...revealedHere,
       ...(Array.isArray(quiz.revealed) ? quiz.revealed.filter((id) => typeof id === "string" && id in options) : [])]);
-    if (!added && revealed.size === revealedHere.length) continue;
-    if (storeWrite(quizKey(chapterId), { answers: merged, revealed: [...revealed], updated: new Date().toISOString() })) report.added += added;
-    else report.notSaved += added;
+    // First answers and attempt counts (what a teacher's class results report): a first answer
+    // here stays; the file's fills only a question that has none here; of two counts, the larger.
+    const first = Object.assign({}, here.first);
+    const attempts = Object.assign({}, here.attempts);
+    let history = 0;
+    for (const [qid, chosen] of Object.entries(knownAnswers(quiz.first || {}, options, report))) {
+      if (!(qid in first)) { first[qid] = chosen; history += 1; }
+    }
+    const counts = quiz.attempts && typeof quiz.attempts === "object" && !Array.isArray(quiz.attempts) ? quiz.attempts : {};
+    for (const [qid, n] of Object.entries(counts)) {
+      if (!(qid in options) || !Number.isInteger(n) || n < 1) { report.ignored += 1; continue; }
+      if (!(n <= (attempts[qid] || 0))) { attempts[qid] = n; history += 1; }
+    }
+    if (!added && !history && revealed.size === revealedHere.length) continue;
+    const value = { answers: merged, revealed: [...revealed], first, attempts, updated: new Date().toISOString() };
+    if (storeWrite(quizKey(chapterId), value)) report.added += added;
+    else report.notSaved += added + (added ? 0 : 1);
   }
   if (file.exam !== undefined) report.exam = mergeExam(file.exam, model.get("exam_bank"), report);
   if (file.version >= 2 && file.saved && typeof file.saved === "object" && !Array.isArray(file.saved)) {
@@ -149,22 +164,34 @@ function mergeResults(file, model) {
   return report;
 }
 
+// The final assessment: the attempt in progress here stays (or the file's, if there is none
+// here); finished attempts of both are kept (history), and the higher best pass.
 function mergeExam(exam, bank, report) {
   if (!examIsValid(exam)) { report.ignored += 1; return "ignored"; }
   const clean = { seed: exam.seed, answers: knownAnswers(exam.answers, bank, report), finished: exam.finished === true };
   if (typeof exam.score === "number") clean.score = exam.score;
   if (exam.passed === true) clean.passed = true;
   if (exam.best) clean.best = { score: exam.best.score, date: exam.best.date };
+  const incoming = (exam.history || []).map(({ seed, raw, max, score, passed, finished }) => ({ seed, raw, max, score, passed, finished }));
   clean.updated = typeof exam.updated === "string" ? exam.updated.slice(0, 40) : new Date().toISOString();
   const here = readExam().value;
-  const blank = !here || (!Object.keys(here.answers).length && !here.finished && !here.best);
-  if (!blank) {
-    const { updated: a, ...mine } = here, { updated: b, ...theirs } = clean;
-    return JSON.stringify(mine) === JSON.stringify(theirs) ? "same" : "kept";
-  }
-  if (storeWrite("exam", clean)) return "restored";
-  report.notSaved += 1;
-  return "not saved";
+  const blank = !here || (!Object.keys(here.answers).length && !here.finished && !here.best && !(here.history || []).length);
+  const base = blank ? clean : Object.assign({}, here);
+  const mine = (here && here.history) || [];
+  const key = (a) => JSON.stringify([a.seed, a.raw, a.max, a.finished]);
+  const known = new Set(mine.map(key));
+  const added = incoming.filter((a) => !known.has(key(a)));
+  const history = [...mine, ...added].sort((a, b) => Date.parse(a.finished) - Date.parse(b.finished)).slice(-EXAM_HISTORY_MAX);
+  if (history.length) base.history = history;
+  const bests = [here && here.best, clean.best].filter(Boolean);
+  if (bests.length) base.best = bests.reduce((a, b) => (b.score > a.score ? b : a));
+  report.examAttempts = added.length;
+  const changed = blank || added.length || (here.best !== base.best);
+  if (changed && !storeWrite("exam", base)) { report.notSaved += 1; return "not saved"; }
+  if (blank) return "restored";
+  const { updated: a, history: h1, best: b1, ...current } = here;
+  const { updated: b, history: h2, best: b2, ...theirs } = clean;
+  return JSON.stringify(current) === JSON.stringify(theirs) ? "same" : "kept";
 }
 
 function mergeItem(key, value, report) {
@@ -194,6 +221,9 @@ function importMessage(name, r) {
   if (r.conflicts) parts.push(`${r.conflicts} different from your answers here, which were kept`);
   if (r.exam === "restored") parts.push("your final assessment restored");
   if (r.exam === "kept") parts.push("the final assessment in the file differs from the one here, which was kept");
+  if (r.examAttempts && r.exam !== "restored") {
+    parts.push(`${r.examAttempts} finished attempt${r.examAttempts === 1 ? "" : "s"} of the final assessment added to your history`);
+  }
   if (r.items) parts.push(`${r.items} other saved item${r.items === 1 ? "" : "s"} (activities, the spectrum, notes) restored`);
   if (r.itemsKept) parts.push(`${r.itemsKept} other saved item${r.itemsKept === 1 ? "" : "s"} already here kept as they are`);
   if (r.ignored) parts.push(`${r.ignored} entr${r.ignored === 1 ? "y" : "ies"} not part of this course ignored`);

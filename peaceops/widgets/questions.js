@@ -6,6 +6,20 @@ function answersAreValid(answers) {
     Object.values(answers).every((a) => Array.isArray(a) && a.every((x) => typeof x === "string"));
 }
 
+// The final assessment keeps the history of its latest EXAM_HISTORY_MAX finished attempts, each
+// {seed, raw (questions right), max (questions asked), score (raw / max), passed, finished (ISO
+// time)}: exam.js writes it, progress.js exports and merges it, peaceops/results.py reports it
+// (and checks it the same way).
+const EXAM_HISTORY_MAX = 50;
+
+function examHistoryIsValid(history) {
+  return history === undefined || (Array.isArray(history) && history.length <= EXAM_HISTORY_MAX &&
+    history.every((a) => a && typeof a === "object" && Number.isInteger(a.seed) && a.seed >= 0 &&
+      Number.isInteger(a.max) && a.max >= 1 && Number.isInteger(a.raw) && a.raw >= 0 && a.raw <= a.max &&
+      typeof a.score === "number" && Math.abs(a.score - a.raw / a.max) < 1e-9 && typeof a.passed === "boolean" &&
+      typeof a.finished === "string" && a.finished.length <= 40 && !Number.isNaN(Date.parse(a.finished))));
+}
+
 function correctIds(question) {
   return question.options.filter((o) => o.correct).map((o) => o.id).sort();
 }
