@@ -1,9 +1,9 @@
 """Widgets and data loaders for the course *Multidimensional and Integrated Peace Operations*."""
 from .data import DataError
 
-__all__ = ["Activity", "Certificate", "DataError", "Discussion", "Exam", "Progress", "Quiz", "SoloSimulation", "SpectrumExplorer"]
+__all__ = ["Activity", "Certificate", "DataError", "Discussion", "Evaluation", "Exam", "KnowledgeCheck", "Progress", "Quiz", "SoloSimulation", "SpectrumExplorer"]
 __version__ = "0.1.0"
-_WIDGETS = {"Activity", "Certificate", "Discussion", "Exam", "Progress", "Quiz", "SoloSimulation", "SpectrumExplorer"}
+_WIDGETS = {"Activity", "Certificate", "Discussion", "Evaluation", "Exam", "KnowledgeCheck", "Progress", "Quiz", "SoloSimulation", "SpectrumExplorer"}
 
 
 def __getattr__(name):

@@ -707,3 +707,62 @@ def load_table(name: str, required: list[str]) -> pd.DataFrame:
         for key in row["source"].split(";"):
             check_source(key.strip(), path, entry)
     return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------- the pre/post knowledge check
+
+CHECK_FORMS = ("A", "B")
+
+
+def load_knowledge_check() -> dict:
+    """The pre/post knowledge check (data/knowledge-check.yml): {"forms": {"A": [questions],
+    "B": [questions]}}, each question from its chapter's quiz bank with its `chapter`, in the
+    order of the pairs. Every pair names two different questions that test the same objective,
+    and no question is in both forms."""
+    path = course_root() / "data" / "knowledge-check.yml"
+    doc = read_yaml(path)
+    if not isinstance(doc, dict) or doc.get("source") != "quizzes" or not isinstance(doc.get("pairs"), list) or not doc["pairs"]:
+        fail(path, "", None, "needs 'source: quizzes' and a list of 'pairs'", "keep the layout described at the top of the file")
+    bank = {q["id"]: {**q, "chapter": c["id"]} for c in load_chapters() for q in load_quiz(c["id"])["questions"]}
+    forms: dict[str, list[dict]] = {form: [] for form in CHECK_FORMS}
+    seen: set[str] = set()
+    for i, pair in enumerate(doc["pairs"]):
+        entry = f"pairs[{i}]"
+        if not isinstance(pair, dict) or set(pair) != set(CHECK_FORMS):
+            fail(path, entry, None, "is not of the form {A: <question id>, B: <question id>}", "name one question per form")
+        for form in CHECK_FORMS:
+            qid = pair[form]
+            if not isinstance(qid, str) or qid not in bank:
+                fail(path, entry, form, f"is {_show(qid)}, not a question of any chapter quiz",
+                     "use an id from data/quizzes/<chapter>.yml")
+            if qid in seen:
+                fail(path, entry, form, f"repeats '{qid}'", "use each question once, in one form only")
+            seen.add(qid)
+            forms[form].append(bank[qid])
+        if bank[pair["A"]]["objective"] != bank[pair["B"]]["objective"]:
+            fail(path, entry, None, f"pairs questions on different objectives ({bank[pair['A']]['objective']}, "
+                 f"{bank[pair['B']]['objective']})", "pair two questions that test the same objective")
+    return {"forms": forms}
+
+
+# ---------------------------------------------------------------- the participant evaluation
+
+def load_evaluation() -> dict:
+    """The participant evaluation's statements, scale and open questions (data/evaluation.yml)."""
+    path = course_root() / "data" / "evaluation.yml"
+    doc = read_yaml(path)
+    ok = (isinstance(doc, dict) and isinstance(doc.get("statements"), list) and isinstance(doc.get("comments"), list)
+          and isinstance(doc.get("overall"), dict) and isinstance(doc.get("scale"), dict) and isinstance(doc.get("roles"), list))
+    if not ok:
+        fail(path, "", None, "needs 'scale', 'statements', 'overall', 'roles' and 'comments'",
+             "keep the layout described at the top of the file")
+    items = [*doc["statements"], doc["overall"]]
+    for i, item in enumerate(items):
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("text"), str)):
+            fail(path, f"statement {i + 1}", None, "needs an 'id' and a 'text'", "write both, as the others are")
+    for i, item in enumerate(doc["comments"]):
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("prompt"), str)):
+            fail(path, f"comments[{i}]", None, "needs an 'id' and a 'prompt'", "write both, as the others are")
+    check_unique_ids(path, items, "id", "statement")
+    check_unique_ids(path, doc["comments"], "id", "comment question")
+    return doc

@@ -834,3 +834,182 @@ def table(frame: pd.DataFrame, name: str, bars: dict[str, str] | None = None, pe
     label = html.escape(name.replace("-", " "), quote=True)
     return HTML(f'<div class="po-results-table" role="region" aria-label="Table: {label}" tabindex="0" '
                 f'style="overflow-x: auto; max-width: 100%">{style.to_html()}</div>')
+
+
+# =================================================================================================
+# The pre/post knowledge check and the participant evaluation (issue 12, section 5).
+# Both live in a learner's `saved` section (keys "check/pre", "check/post", "evaluation"), as the
+# book's KnowledgeCheck and Evaluation widgets save them. This section only reads files through
+# the checks above; like them, it takes nothing a file says on trust: scores are recomputed from
+# the answers, and a saved value that is not what the course writes is listed as a problem and
+# left out, without losing the rest of that learner's file.
+#
+#     gains, problems = results.knowledge_check_gain("class-results/")
+#     results.knowledge_check_summary(gains)          # the class: pre, post and gain, by form order
+#     ratings, comments, problems = results.evaluation_summary("class-results/")
+# =================================================================================================
+
+MAX_COMMENT_CHARS = 2000  # the in-book form's comment boxes hold at most this many characters
+
+
+def _learner_files(folder: str | Path, anonymise: bool) -> tuple[list[tuple[str, Path, dict]], list[dict]]:
+    """(learner label, path, contents) for each usable file, one per learner, as load_folder
+    counts them, and the problems with the others."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder. Fix: put the learners' results files in one folder "
+                                "and pass its path.")
+    questions = _questions()
+    usable, problems = [], []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        try:
+            doc, digest = _check(path, questions)
+        except _Unusable as exc:
+            problems.append({"file": path.name, **exc.reason._asdict()})
+            continue
+        usable.append((path, doc, digest))
+    learners, repeats = _one_file_per_learner(usable)
+    labelled = []
+    for number, (path, doc) in enumerate(learners, start=1):
+        name = (doc.get("learner") or "").strip()
+        label = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(path.name, 80)}"
+        labelled.append((label, path, doc))
+    return labelled, problems + repeats
+
+
+def _problems_frame(problems: list[dict]) -> pd.DataFrame:
+    rows = sorted(({**p, "file": plain(p["file"], 80)} for p in problems), key=lambda p: p["file"])
+    return pd.DataFrame(rows, columns=["file", "problem", "fix"])
+
+
+def _check_score(value, key: str, forms: dict[str, list[dict]]) -> tuple[str, float]:
+    """(form, share correct) of a finished saved check, recomputed from its answers; _Unusable
+    if the value is not what the course writes, or the check is not finished."""
+    if not isinstance(value, dict) or value.get("form") not in forms:
+        raise _Unusable(f"'saved' → '{key}' names no form of the check ({', '.join(forms)})")
+    questions = {q["id"]: q for q in forms[value["form"]]}
+    answers = value.get("answers")
+    if not isinstance(answers, dict):
+        raise _Unusable(f"'saved' → '{key}' has no 'answers'")
+    for qid, chosen in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            raise _Unusable(f"'saved' → '{key}' answers '{plain(qid)}', which is not a question of form {value['form']}")
+        options = {o["id"] for o in question["options"]}
+        if not (isinstance(chosen, list) and chosen and all(isinstance(c, str) and c in options for c in chosen)
+                and len(set(chosen)) == len(chosen)):
+            raise _Unusable(f"'saved' → '{key}': the answer to '{qid}' is not a list of its option ids")
+    if value.get("finished") is not True:
+        raise _Unusable(f"'saved' → '{key}': the check was started but not finished",
+                        "ask the learner to finish it (the 'Finish' button) and download the results again")
+    right = sum(data.is_correct(q, answers[q["id"]]) for q in questions.values() if q["id"] in answers)
+    return value["form"], right / len(questions)
+
+
+def knowledge_check_gain(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per learner: the form and score (share correct, 0 to 1) of the check before the course and
+    after it, and the gain (after minus before) where both were finished on different forms; a
+    note says why a gain is missing. Scores are recomputed from the answers in the file. Also the
+    table of problems (file, problem, fix), as load_folder gives it."""
+    forms = data.load_knowledge_check()["forms"]
+    learners, problems = _learner_files(folder, anonymise)
+    rows = []
+    for label, path, doc in learners:
+        saved = doc.get("saved") or {}
+        row = {"learner": label, "pre form": "", "pre": float("nan"), "post form": "", "post": float("nan")}
+        for stage in ("pre", "post"):
+            key = f"check/{stage}"
+            if key not in saved:
+                continue
+            try:
+                row[f"{stage} form"], row[stage] = _check_score(saved[key], key, forms)
+            except _Unusable as exc:
+                problems.append({"file": path.name, **exc.reason._asdict()})
+        if not row["pre form"] and not row["post form"]:
+            continue  # this learner took neither check: not part of this table
+        same = row["pre form"] and row["pre form"] == row["post form"]
+        row["gain"] = row["post"] - row["pre"] if row["pre form"] and row["post form"] and not same else float("nan")
+        row["note"] = ("the same form twice: no gain, as the second score partly measures memory" if same else
+                       "no finished check before the course" if not row["pre form"] else
+                       "no finished check after the course" if not row["post form"] else "")
+        rows.append(row)
+    gains = pd.DataFrame(rows, columns=["learner", "pre form", "pre", "post form", "post", "gain", "note"])
+    for column in ("pre", "post", "gain"):
+        gains[column] = gains[column].astype(float).round(3)
+    return gains, _problems_frame(problems)
+
+
+def knowledge_check_summary(gains: pd.DataFrame) -> pd.DataFrame:
+    """The class: for all learners with a gain, and for each order of forms (A then B, B then A),
+    how many, the mean score before and after, the mean gain and the share who improved. If one
+    order gains much more than the other, the forms differ in difficulty for this group."""
+    complete = gains.dropna(subset=["gain"])
+    groups = [("all learners with both checks", complete)]
+    for order in sorted({(a, b) for a, b in zip(complete["pre form"], complete["post form"])}):
+        groups.append((f"form {order[0]} then form {order[1]}",
+                       complete[(complete["pre form"] == order[0]) & (complete["post form"] == order[1])]))
+    rows = [{"group": name, "learners": len(frame), "mean before": frame["pre"].mean(), "mean after": frame["post"].mean(),
+             "mean gain": frame["gain"].mean(), "share who improved": (frame["gain"] > 0).mean()}
+            for name, frame in groups]
+    summary = pd.DataFrame(rows, columns=["group", "learners", "mean before", "mean after", "mean gain", "share who improved"])
+    return summary.round(3)
+
+
+class EvaluationSummary(NamedTuple):
+    ratings: pd.DataFrame   # per statement: responses, mean, and how many chose 1, 2, 3, 4, 5
+    comments: pd.DataFrame  # per open question, every comment, as plain text, not tied to a learner
+    roles: pd.DataFrame     # how many said they are civilian, military, police or other
+    problems: pd.DataFrame  # file, problem, fix
+
+
+def _evaluation(value, form: dict) -> dict:
+    """A saved evaluation checked against the form, or _Unusable."""
+    rated = {s["id"] for s in [*form["statements"], form["overall"]]}
+    asked = {c["id"] for c in form["comments"]}
+    if not isinstance(value, dict):
+        raise _Unusable("'saved' → 'evaluation' is not an object")
+    ratings, comments = value.get("ratings", {}), value.get("comments", {})
+    if not isinstance(ratings, dict) or not all(k in rated and type(v) is int and 1 <= v <= 5 for k, v in ratings.items()):
+        raise _Unusable("'saved' → 'evaluation' has a rating that is not a statement of the form rated 1 to 5")
+    if not isinstance(comments, dict) or not all(k in asked and isinstance(v, str) for k, v in comments.items()):
+        raise _Unusable("'saved' → 'evaluation' has a comment that answers no question of the form")
+    role = value.get("role")
+    if role is not None and role not in form["roles"]:
+        raise _Unusable(f"'saved' → 'evaluation' gives the role {_describe(role)}, not one the form offers")
+    return {"ratings": ratings, "comments": comments, "role": role}
+
+
+def evaluation_summary(folder: str | Path) -> EvaluationSummary:
+    """The participant evaluations saved in the book: per statement, the number of responses, the
+    mean (1 = strongly disagree, 5 = strongly agree) and the distribution; how many gave each role
+    (civilian, military, police, other); the comments listed as
+    plain text under their question, in file order and not tied to a learner (the form is
+    anonymous); and the problems. Comments are participants' own words: show them with table(),
+    which escapes them, never as markup."""
+    form = data.load_evaluation()
+    learners, problems = _learner_files(folder, anonymise=True)
+    answers = []
+    for _, path, doc in learners:
+        value = (doc.get("saved") or {}).get("evaluation")
+        if value is None:
+            continue
+        try:
+            answers.append(_evaluation(value, form))
+        except _Unusable as exc:
+            problems.append({"file": path.name, **exc.reason._asdict()})
+    rows = []
+    for item in [*form["statements"], form["overall"]]:
+        given = [a["ratings"][item["id"]] for a in answers if item["id"] in a["ratings"]]
+        counts = Counter(given)
+        rows.append({"statement": item["text"], "responses": len(given),
+                     "mean": round(sum(given) / len(given), 2) if given else float("nan"),
+                     **{str(n): counts.get(n, 0) for n in range(1, 6)}})
+    ratings = pd.DataFrame(rows, columns=["statement", "responses", "mean", "1", "2", "3", "4", "5"])
+    comments = pd.DataFrame(
+        # line breaks become spaces; any other control or direction-changing character is shown as an escape
+        [{"question": c["prompt"], "comment": plain(" ".join(a["comments"][c["id"]].split()), MAX_COMMENT_CHARS)}
+         for c in form["comments"] for a in answers if a["comments"].get(c["id"], "").strip()],
+        columns=["question", "comment"])
+    roles = pd.DataFrame([{"role": role, "responses": sum(a["role"] == role for a in answers)} for role in form["roles"]],
+                         columns=["role", "responses"])
+    return EvaluationSummary(ratings, comments, roles, _problems_frame(problems))

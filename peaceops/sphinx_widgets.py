@@ -129,6 +129,8 @@ DIRECTIVES = {
     "progress": ("Progress", 0),              # {progress}
     "exam": ("Exam", 0),                      # {exam}
     "certificate": ("Certificate", 0),        # {certificate}
+    "knowledge-check": ("KnowledgeCheck", 1),  # {knowledge-check} pre
+    "evaluation": ("Evaluation", 0),          # {evaluation}
 }
 
 

@@ -69,19 +69,42 @@ def _table(header: list[str], rows: list[list[str]], widths: list[int]) -> nodes
     return table
 
 
+CHECK_PREFIX = "knowledge-check-"  # {answer-key} knowledge-check-A: the key to a form of the check
+
+
+def _check_form(directive: SphinxDirective, form: str) -> list[dict]:
+    """The questions of one form of the knowledge check, noting the files it depends on."""
+    root = data.course_root() / "data"
+    directive.env.note_dependency(str(root / "knowledge-check.yml"))
+    for path in (root / "quizzes").glob("*.yml"):
+        directive.env.note_dependency(str(path))
+    forms = data.load_knowledge_check()["forms"]
+    if form not in forms:
+        raise directive.error(f"knowledge check: there is no form '{form}'. Fix: name one of {', '.join(forms)}.")
+    return forms[form]
+
+
 class AnswerKey(SphinxDirective):
     """{answer-key} chNN: the quiz's answer key for facilitators, drawn from data/quizzes/chNN.yml
     so it can never disagree with the quiz: each question, its correct options (by the option ids
-    that printed quizzes and slides show as letters) and the feedback those options give."""
+    that printed quizzes and slides show as letters) and the feedback those options give.
+    {answer-key} knowledge-check-A: the same for a form of the knowledge check, numbered as the
+    printed form ({knowledge-check-form})."""
     required_arguments = 1
 
     def run(self):
-        chapter_id = self.arguments[0]
-        self.env.note_dependency(str(data.course_root() / "data" / "quizzes" / f"{chapter_id}.yml"))
+        key = self.arguments[0]
+        if key.startswith(CHECK_PREFIX):
+            questions = _check_form(self, key[len(CHECK_PREFIX):])
+            names = [f"{n}. ({q['id']})" for n, q in enumerate(questions, start=1)]
+        else:
+            self.env.note_dependency(str(data.course_root() / "data" / "quizzes" / f"{key}.yml"))
+            questions = data.load_quiz(key)["questions"]
+            names = [q["id"] for q in questions]
         rows = []
-        for q in data.load_quiz(chapter_id)["questions"]:
+        for name, q in zip(names, questions):
             right = [o for o in q["options"] if o["correct"]]
-            rows.append([q["id"], "; ".join(f"{o['id']}) {o['text']}" for o in right),
+            rows.append([name, "; ".join(f"{o['id']}) {o['text']}" for o in right),
                          " ".join(o["feedback"] for o in right)])
         return [_table(["Question", "Correct", "Why"], rows, [12, 40, 48])]
 
@@ -104,6 +127,34 @@ class DataTable(SphinxDirective):
             raise self.error(f"{{data-table}} {name}: {exc}") from None
         rows = [[str(row[c]) for c in columns] for row in table.to_dict("records")]
         return [_table([c.capitalize() for c in columns], rows, [1] * len(columns))]
+
+
+class KnowledgeCheckForm(SphinxDirective):
+    """{knowledge-check-form} A: a form of the pre/post knowledge check (data/knowledge-check.yml)
+    to print and hand out: numbered questions, options in the bank's order lettered by their ids,
+    as the answer key ({answer-key} knowledge-check-A) names them. Text only, never markup."""
+    required_arguments = 1
+
+    def run(self):
+        form = self.arguments[0]
+        questions = _check_form(self, form)
+        sheet = nodes.container(classes=["po-check-form"])
+        sheet += nodes.paragraph("", "", nodes.strong(text=f"Knowledge check · Form {form}"),
+                                 nodes.Text(f" ({len(questions)} questions)"))
+        sheet += nodes.paragraph(text="Name or number: ____________________   Date: ____________   "
+                                      "☐ before the course   ☐ after the course")
+        sheet += nodes.paragraph(text="Tick one box per question, or every box that applies where the question says "
+                                      "\"Tick all that apply\". There is no pass mark.")
+        items = nodes.enumerated_list(classes=["po-check-questions"])
+        for q in questions:
+            item = nodes.list_item(classes=["po-check-question"])
+            item += nodes.paragraph(text=" ".join(q["prompt"].split()) + (" (Tick all that apply.)" if q["type"] == "multiple" else ""))
+            for o in q["options"]:  # lettered as in the key; True and False need no letter
+                letter = "" if q["type"] == "truefalse" else f"{o['id']}) "
+                item += nodes.paragraph(text=f"☐ {letter}{' '.join(o['text'].split())}", classes=["po-check-option"])
+            items += item
+        sheet += items
+        return [sheet]
 
 
 def drop_thebe_scripts(app, pagename, templatename, context, doctree):
@@ -148,10 +199,12 @@ def data_files_used(source: str) -> set[Path]:
     files |= {root / "quizzes" / f"{c}.yml" for c in re.findall(rf"(?:Quiz|quiz_table)\({q}(ch\d\d){q}", source)}
     for activity in re.findall(rf"Activity\({q}([a-z0-9-]+){q}", source):
         files |= {root / "activities" / f"{activity}.yml", root / "spectrum.yml"}
+    if "Evaluation(" in source:
+        files.add(root / "evaluation.yml")
     if "SpectrumExplorer(" in source:
         files.add(root / "spectrum.yml")
-    if re.search(r"Progress\(|Exam\(|results\.", source):  # these read every quiz
-        files |= set((root / "quizzes").glob("*.yml")) | {root / "exam.yml"}
+    if re.search(r"Progress\(|Exam\(|KnowledgeCheck\(|results\.", source):  # these read every quiz
+        files |= set((root / "quizzes").glob("*.yml")) | {root / "exam.yml", root / "knowledge-check.yml"}
     files |= {root / f"{name}.csv" for name in re.findall(rf"load_table\({q}(\w+){q}", source)}
     return files
 
@@ -373,6 +426,7 @@ def setup(app):
     app.add_directive("chapter-card", ChapterCard)
     app.add_directive("answer-key", AnswerKey)
     app.add_directive("data-table", DataTable)
+    app.add_directive("knowledge-check-form", KnowledgeCheckForm)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)

@@ -299,6 +299,7 @@ class Exam(anywidget.AnyWidget):
     answers = traitlets.Dict().tag(sync=True)
     finished = traitlets.Bool(False).tag(sync=True)
     score = traitlets.Float(0.0).tag(sync=True)
+    check = traitlets.Dict().tag(sync=True)  # empty for the final assessment; see KnowledgeCheck
 
     def __init__(self, base: str = "", per_chapter: int = 2, **kwargs):
         bank = data.load_exam()["questions"]
@@ -307,3 +308,47 @@ class Exam(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         return f"Exam({len(self.bank)} questions in the bank, {self.per_chapter} per chapter per attempt)"
+
+
+class KnowledgeCheck(Exam):
+    """The pre/post knowledge check: the final assessment's widget with the fixed, parallel forms
+    of data/knowledge-check.yml instead of a random draw, no pass mark and no new attempt. Saved
+    as "check/pre" or "check/post", so it travels in the learner's results file, where
+    results.knowledge_check_gain() reads it.
+
+    >>> KnowledgeCheck("pre", base="../book/")
+    """
+
+    def __init__(self, stage: str, base: str = "", **kwargs):
+        if stage not in ("pre", "post"):
+            raise ValueError(f"stage must be 'pre' or 'post', not {stage!r}")
+        forms = data.load_knowledge_check()["forms"]
+        bank = [q for questions in forms.values() for q in questions]
+        check = {"key": f"check/{stage}", "stage": stage, "before": "check/pre" if stage == "post" else None,
+                 "forms": {form: [q["id"] for q in questions] for form, questions in forms.items()}}
+        anywidget.AnyWidget.__init__(self, bank=bank, chapters=_chapter_links(base), pass_mark=0.0,
+                                     check=check, **kwargs)
+
+    def __repr__(self) -> str:
+        forms = self.check["forms"]
+        return (f"KnowledgeCheck({self.check['stage']!r}): forms {', '.join(forms)} of "
+                f"{len(next(iter(forms.values())))} questions each")
+
+
+class Evaluation(anywidget.AnyWidget):
+    """The participant evaluation (data/evaluation.yml): ratings on the printable form's statements
+    and scale, and open comments, saved as "evaluation" so that they travel in the learner's results
+    file, where results.evaluation_summary() adds them up.
+
+    >>> Evaluation()
+    """
+
+    _esm = _module("evaluation")
+    _css = _CSS
+    form = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(form=data.load_evaluation(), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Evaluation({len(self.form['statements']) + 1} ratings, {len(self.form['comments'])} open questions)"

@@ -27,6 +27,9 @@ WIDGETS = [
     ("book/progress", "{progress}", "Progress()"),
     ("book/exam", "{exam}", "Exam()"),
     ("book/certificate", "{certificate}", "Certificate()"),
+    ("book/check-before", "{knowledge-check} pre", 'KnowledgeCheck("pre")'),
+    ("book/check-after", "{knowledge-check} post", 'KnowledgeCheck("post")'),
+    ("book/evaluation", "{evaluation}", "Evaluation()"),
 ]
 
 

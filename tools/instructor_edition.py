@@ -22,7 +22,8 @@ INSTRUCTOR_DIR = "book/instructor"
 # The instructor part of the table of contents, in the order a facilitator needs it.
 PAGES = (["index", "programme-half-day", "programme-two-day"] + [f"seminar-ch{n:02d}" for n in range(1, 11)]
          + ["simulation-injects", "simulation-debrief", "simulation-handouts",
-            "facilitator-checklist", "participant-agenda", "attendance-sheet", "certificate", "evaluation-form"])
+            "facilitator-checklist", "participant-agenda", "attendance-sheet", "certificate", "evaluation-form",
+            "knowledge-check"])
 
 
 def config() -> dict:

@@ -305,6 +305,10 @@ def main() -> int:
                 target = OUT / "made" / "instructor-page.pdf"
                 instructor.print(doc + ".html", target)
                 writer.append(str(target))
+            # The knowledge check on its own too: a facilitator prints its forms for every participant.
+            instructor.print("book/instructor/knowledge-check.html", OUT / "knowledge-check.pdf")
+            listing.append(("knowledge-check.pdf", "the pre/post knowledge check: when to use which form, forms A and B, "
+                                                   "their answer keys"))
         finally:
             instructor.close()
         writer.write(OUT / "facilitator-guide.pdf")

@@ -103,6 +103,7 @@ function syncToKernel(model) {
 //   {kind: "quiz-answer", chapter, question, options, correct, attempt, first}
 //   {kind: "activity-decision", activity, scenario, decision, value}
 //   {kind: "exam-finished", seed, raw, max, score (0..1), passed, passMark}
+//   {kind: "check-finished", check ("check/pre" or "check/post"), form, raw, max, score (0..1)}
 function announce(kind, detail) {
   try {
     window.dispatchEvent(new CustomEvent("peaceops:record",
