@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pack pdf slides bench test lab app clean setup assets chromium graphviz
+.PHONY: serve build instructor pack pdf slides scorm lms-export bench test lab app clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -38,6 +38,11 @@ pack: build instructor chromium
 ## slides: a reveal.js deck per chapter in _build/slides (offline)
 slides: setup assets graphviz
 	$(BIN)/python tools/make_slides.py
+
+## scorm: the built book as SCORM 1.2 and SCORM 2004 packages in _build/scorm, for an LMS (README:
+##        "For teachers: your LMS or LRS"); the book itself is unchanged
+scorm: build assets
+	$(BIN)/python tools/make_scorm.py
 
 ## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores
 ##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
