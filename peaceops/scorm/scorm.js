@@ -244,6 +244,15 @@
     };
   }
 
+  // A saved item as the learner knows it.
+  function label(key) {
+    var m;
+    if ((m = /^quiz\/ch0*(\d+)$/.exec(key))) return "the chapter " + m[1] + " quiz";
+    if ((m = /^notes\/ch0*(\d+)$/.exec(key))) return "your notes on chapter " + m[1];
+    if ((m = /^activity\/(.+)$/.exec(key))) return "the activity \u201c" + m[1] + "\u201d";
+    return { exam: "the final assessment", spectrum: "your stage on the spectrum", visited: "the last page you read" }[key] || key;
+  }
+
   // One notice above the course, for two things: what happened when the saved work was restored
   // (said once, kept) and whether the latest saved work fits in the LMS (updated on each change).
   var notices = { restore: "", size: "" };
@@ -266,7 +275,7 @@
         var problems = [];
         if (fit.left.length) {
           problems.push("The LMS keeps at most " + lms.limit.toLocaleString("en") + " characters of saved work (SCORM " +
-            lms.version + "), so these stay in this browser only: " + fit.left.join(", ") + ". To take them to another " +
+            lms.version + "), so these stay in this browser only: " + fit.left.map(label).join(", ") + ". To take them to another " +
             "browser, download your results from \"My progress\" and import them there.");
         }
         if (fit.text === null) {
@@ -325,7 +334,7 @@
     if (!isObject(items)) throw new Error("not an object");
     var kept = restore(items);
     if (kept.length) {
-      say("restore", "Some saved work differs between this browser and the LMS; this browser's version was kept for: " + kept.join(", ") + ".");
+      say("restore", "Some saved work differs between this browser and the LMS; this browser's version was kept for " + kept.map(label).join(", ") + ".");
     }
   }, function () {
     // Never lose it: set the LMS's copy aside in this browser, as the widgets do with what they cannot read.
