@@ -44,6 +44,11 @@ slides: setup assets graphviz
 scorm: build assets
 	$(BIN)/python tools/make_scorm.py
 
+## lms-export: every chapter quiz and the final-assessment bank as Moodle XML, GIFT and Canvas QTI
+##             in _build/lms (QTI by text2qti, the [lms] extra, which setup installs)
+lms-export: setup
+	$(BIN)/python -m peaceops.quizbank _build/lms
+
 ## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores
 ##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
 bench: setup assets chromium graphviz benchmarks/node_modules/.installed
@@ -85,7 +90,7 @@ $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else f"Python 3.10 or newer is needed, found {v.major}.{v.minor}. Install it or run: make PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -e ".[book,test,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,lab,lms]"
 	@touch $@
 
 assets: node_modules/.installed
