@@ -205,6 +205,8 @@ def test_lms_records_the_final_assessment_and_the_learner_resumes_elsewhere(lms_
     page.evaluate("document.getElementById('sco').src = 'about:blank'")
     page.wait_for_function("([f]) => window.calls.some((c) => c[0] === f)", arg=[v["finish"]])
     assert lms_value(page, v["exit"]) == "suspend"
+    session = [c[2] for c in calls(page) if c[1].endswith("session_time")]
+    assert session and re.fullmatch(r"\d{4}:\d\d:\d\d" if version == "1.2" else r"PT\d+S", session[-1])
     location = lms_value(page, v["location"])
     assert location == "book/exam.html"
 

@@ -70,7 +70,8 @@
         set: function (k, v) { return put(function (a, b) { return api.SetValue(a, b); }, k, v); },
         commit: function () { return api.Commit(""); },
         finish: function () { return api.Terminate(""); },
-        keys: { suspend: "cmi.suspend_data", location: "cmi.location", exit: "cmi.exit" },
+        keys: { suspend: "cmi.suspend_data", location: "cmi.location", exit: "cmi.exit", time: "cmi.session_time" },
+        duration: function (seconds) { return "PT" + Math.round(seconds) + "S"; },
         status: function (s) {
           set2004("cmi.completion_status", s.completed ? "completed" : "incomplete");
           set2004("cmi.success_status", s.passed === null ? "unknown" : s.passed ? "passed" : "failed");
@@ -90,7 +91,12 @@
       set: function (k, v) { return put(function (a, b) { return api.LMSSetValue(a, b); }, k, v); },
       commit: function () { return api.LMSCommit(""); },
       finish: function () { return api.LMSFinish(""); },
-      keys: { suspend: "cmi.suspend_data", location: "cmi.core.lesson_location", exit: "cmi.core.exit" },
+      keys: { suspend: "cmi.suspend_data", location: "cmi.core.lesson_location", exit: "cmi.core.exit", time: "cmi.core.session_time" },
+      duration: function (seconds) {   // CMITimespan HHHH:MM:SS
+        var two = function (n) { return (n < 10 ? "0" : "") + n; };
+        var s = Math.min(Math.round(seconds), 9999 * 3600 + 3599);
+        return ("000" + Math.floor(s / 3600)).slice(-4) + ":" + two(Math.floor(s / 60) % 60) + ":" + two(s % 60);
+      },
       status: function (s) {
         // 1.2 has one status: a result of the final assessment says more than completion.
         lms.set("cmi.core.lesson_status", s.passed === true ? "passed" : s.passed === false ? "failed" :
@@ -263,6 +269,7 @@
     noticeBox.hidden = !all;
   }
 
+  var started = Date.now();   // this session's start: the LMS adds each session_time to the learner's total
   var lms = null, finished = false, latestText = null, pending = Promise.resolve();
 
   // Re-encode what is saved now (after each change), so that the page's close can send it at
@@ -307,6 +314,7 @@
     if (latestText !== null) lms.set(lms.keys.suspend, latestText);
     lms.status(courseStatus(localItems()));
     savePlace();
+    lms.set(lms.keys.time, lms.duration((Date.now() - started) / 1000));
     lms.set(lms.keys.exit, "suspend");
     lms.commit();
     lms.finish();
