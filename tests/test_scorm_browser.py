@@ -263,13 +263,14 @@ def test_resume_merges_and_never_loses_this_browsers_work(lms_page):
     watched.assert_clean()
 
 
-def test_unreadable_suspend_data_is_set_aside_not_lost(lms_page):
+@pytest.mark.parametrize("junk", ["<b>not ours</b>", "po1j:[1, 2]", "po1z:not base64!", "po1z:AAAA"])
+def test_unreadable_suspend_data_is_set_aside_not_lost(lms_page, junk):
     watched = lms_page()
-    watched.page.goto(watched.base_url + "lms.html?resume=" + _quote(json.dumps({"cmi.suspend_data": "<b>not ours</b>"})))
+    watched.page.goto(watched.base_url + "lms.html?resume=" + _quote(json.dumps({"cmi.suspend_data": junk})))
     notice = watched.page.frame_locator("#sco").locator("#scorm-notice")
     notice.wait_for()
     assert "could not be read" in notice.inner_text()
-    assert watched.page.evaluate(f"localStorage.getItem('{PREFIX}lms-suspend-data.unreadable')") == "<b>not ours</b>"
+    assert watched.page.evaluate(f"localStorage.getItem('{PREFIX}lms-suspend-data.unreadable')") == junk
     inner(watched.page).locator(".bd-article").wait_for()   # the course still opens
     watched.assert_clean()
 

@@ -196,12 +196,18 @@
       .then(function (bytes) { return "po1z:" + toBase64(bytes); });
   }
 
+  // Resolves to the saved items, or rejects (never throws) whatever the LMS hands back.
   function decode(text) {
-    if (text.indexOf("po1j:") === 0) return Promise.resolve(JSON.parse(text.slice(5)));
-    if (text.indexOf("po1z:") !== 0) return Promise.reject(new Error("not this course's format"));
-    var bytes = Uint8Array.from(atob(text.slice(5)), function (c) { return c.charCodeAt(0); });
-    return pipe(bytes, new DecompressionStream("deflate-raw"))
-      .then(function (out) { return JSON.parse(new TextDecoder().decode(out)); });
+    return Promise.resolve().then(function () {
+      if (text.indexOf("po1j:") === 0) return JSON.parse(text.slice(5));
+      if (text.indexOf("po1z:") !== 0) throw new Error("not this course's format");
+      var bytes = Uint8Array.from(atob(text.slice(5)), function (c) { return c.charCodeAt(0); });
+      return pipe(bytes, new DecompressionStream("deflate-raw"))
+        .then(function (out) { return JSON.parse(new TextDecoder().decode(out)); });
+    }).then(function (items) {
+      if (!isObject(items)) throw new Error("not a set of saved items");
+      return items;
+    });
   }
 
   // Which keys to leave out first when the whole does not fit: long free text first, the answers
@@ -336,19 +342,25 @@
     frame.src = plan.start;
     return;
   }
-  var saved = lms.get(lms.keys.suspend) || "";
-  var location = lms.get(lms.keys.location);
+  var saved = String(lms.get(lms.keys.suspend) || "");
+  var resumeAt = lms.get(lms.keys.location);
   (saved ? decode(saved) : Promise.resolve({})).then(function (items) {
-    if (!isObject(items)) throw new Error("not an object");
     var kept = restore(items);
     if (kept.length) {
       say("restore", "Some saved work differs between this browser and the LMS; this browser's version was kept for " + kept.map(label).join(", ") + ".");
     }
   }, function () {
-    // Never lose it: set the LMS's copy aside in this browser, as the widgets do with what they cannot read.
-    try { window.localStorage.setItem(PREFIX + "lms-suspend-data.unreadable", saved); } catch (e) { /* storage off */ }
+    // Never lose it: set the LMS's copy aside in this browser (a second one beside the first),
+    // as the widgets do with what they cannot read; the next commit replaces it in the LMS.
+    try {
+      var aside = PREFIX + "lms-suspend-data.unreadable";
+      for (var n = 2; window.localStorage.getItem(aside) !== null && n < 1000; n++) aside = PREFIX + "lms-suspend-data.unreadable-" + n;
+      window.localStorage.setItem(aside, saved);
+    } catch (e) { /* storage off or full */ }
     say("restore", "The progress the LMS kept for you could not be read; a copy was set aside in this browser, and the course " +
       "continues with what this browser has.");
+  }).catch(function (e) {
+    console.error("scorm: the saved work could not be restored", e);
   }).then(function () {
     frame.addEventListener("load", function () {
       savePlace();
@@ -360,6 +372,6 @@
     });
     window.addEventListener("pagehide", leave);
     window.addEventListener("beforeunload", leave);
-    frame.src = startPage(location);
+    frame.src = startPage(resumeAt);
   });
 })();
