@@ -195,3 +195,20 @@ def test_special_characters_survive_each_format(tmp_path):
     assert "<b>" not in (tmp_path / "gift" / "hostile.gift.txt").read_text(encoding="utf-8")
     with zipfile.ZipFile(tmp_path / "qti" / "hostile.zip") as z:
         assert not any(b"<b>bold" in z.read(n) or b"<!-- </script>" in z.read(n) for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_a_broken_bank_stops_the_export_with_the_course_message_and_writes_nothing(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from conftest import ROOT
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
+    quiz = tmp_path / "data" / "quizzes" / "ch03.yml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("correct: true", "correct: maybe", 1), encoding="utf-8")
+    out = tmp_path / "lms"
+    result = subprocess.run([sys.executable, "-m", "peaceops.quizbank", str(out)], capture_output=True, text=True,
+                            cwd=ROOT, env={**__import__("os").environ, "PEACEOPS_ROOT": str(tmp_path)}, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "data/quizzes/ch03.yml" in result.stderr and "Fix:" in result.stderr
+    assert not out.exists()
