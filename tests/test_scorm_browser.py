@@ -55,7 +55,10 @@ HARNESS = """<!DOCTYPE html>
   }
   if (v2004) window.API_1484_11 = api; else window.API = api;
 </script></head>
-<body><iframe id="sco" title="Course" src="course/scorm.html" style="width:100%;height:95vh;border:0"></iframe></body></html>
+<body><iframe id="sco" title="Course" src="course/scorm.html" style="width:100%;height:95vh;border:0"></iframe>
+<script>  // ?window=1: open the course in a window of its own, as some LMSs do (its opener has the API)
+  if (params.get("window")) { document.getElementById("sco").remove(); window.open("course/scorm.html", "course"); }
+</script></body></html>
 """
 
 
@@ -272,6 +275,20 @@ def test_unreadable_suspend_data_is_set_aside_not_lost(lms_page, junk):
     assert "could not be read" in notice.inner_text()
     assert watched.page.evaluate(f"localStorage.getItem('{PREFIX}lms-suspend-data.unreadable')") == junk
     inner(watched.page).locator(".bd-article").wait_for()   # the course still opens
+    watched.assert_clean()
+
+
+def test_an_lms_that_opens_the_course_in_its_own_window(lms_page):
+    """The API is found through the window's opener: the session opens and the book is shown."""
+    watched = lms_page()
+    with watched.page.expect_popup() as popup:
+        watched.page.goto(watched.base_url + "lms.html?window=1")
+    course = popup.value
+    course.frame_locator("#course").locator(".bd-article").wait_for()
+    assert course.url.endswith("/course/scorm.html")
+    assert calls(watched.page)[0][:1] == ["LMSInitialize"]
+    course.close()
+    watched.page.wait_for_function("() => window.calls.some((c) => c[0] === 'LMSFinish')")
     watched.assert_clean()
 
 

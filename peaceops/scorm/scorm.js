@@ -79,7 +79,7 @@
             set2004("cmi.score.min", 0);
             set2004("cmi.score.max", 100);
             set2004("cmi.score.raw", s.score);
-            set2004("cmi.score.scaled", s.scaled);
+            set2004("cmi.score.scaled", Math.round(s.scaled * 10000) / 10000);   // real(10,7): keep it short
           }
         },
       };
