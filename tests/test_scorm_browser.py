@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ROOT, WatchedPage
+from conftest import AXE, ROOT, WatchedPage
 from serve import make_server
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -263,6 +263,12 @@ def test_resume_merges_and_never_loses_this_browsers_work(lms_page):
     stored = json.loads(watched.page.evaluate(f"localStorage.getItem('{PREFIX}quiz/ch01')"))
     assert stored["answers"] == {q1: ["c"], q2: ["b"], q3: ["a"]}
     assert json.loads(watched.page.evaluate(f"localStorage.getItem('{PREFIX}spectrum')")) == {"stage": 4}
+    # The launch page, its notice showing, passes axe-core (WCAG 2.1 A and AA) like every page of the book.
+    (sco,) = [f for f in watched.page.frames if f.url.endswith("/course/scorm.html")]
+    sco.add_script_tag(path=str(AXE))
+    violations = sco.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+                              ".then((r) => r.violations.map((v) => v.id))")
+    assert violations == []
     watched.assert_clean()
 
 
