@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pack pdf slides bench test lab app results clean setup assets chromium graphviz
+.PHONY: serve build instructor pack pdf slides scorm lms-export bench test lab app results clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -38,6 +38,16 @@ pack: build instructor chromium
 ## slides: a reveal.js deck per chapter in _build/slides (offline)
 slides: setup assets graphviz
 	$(BIN)/python tools/make_slides.py
+
+## scorm: the built book as SCORM 1.2 and SCORM 2004 packages in _build/scorm, for an LMS (README:
+##        "For teachers: your LMS or LRS"); the book itself is unchanged
+scorm: build assets
+	$(BIN)/python tools/make_scorm.py
+
+## lms-export: every chapter quiz and the final-assessment bank as Moodle XML, GIFT and Canvas QTI
+##             in _build/lms (QTI by text2qti, the [lms] extra, which setup installs)
+lms-export: setup
+	$(BIN)/python -m peaceops.quizbank _build/lms
 
 ## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores
 ##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
@@ -86,7 +96,7 @@ $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else f"Python 3.10 or newer is needed, found {v.major}.{v.minor}. Install it or run: make PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -e ".[book,test,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,lab,lms]"
 	@touch $@
 
 assets: node_modules/.installed
