@@ -371,6 +371,11 @@ def read_folder(folder: str | Path, anonymise: bool = True) -> ClassResults:
     """Every results file in a folder. A bad file never stops the rest; copies and earlier
     downloads of one learner are counted once. Files are only read, never changed; names
     starting with '.' (hidden files, Jupyter's checkpoints) are left out."""
+    return _read_entries(_folder_entries(folder), anonymise)
+
+
+def _folder_entries(folder: str | Path) -> list[tuple[str, bytes | _Unusable]]:
+    """(name, bytes) for each file in the folder, or (name, _Unusable) for one that cannot be read."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder. Fix: put the learners' results files in one folder "
@@ -381,7 +386,7 @@ def read_folder(folder: str | Path, anonymise: bool = True) -> ClassResults:
             entries.append((path.name, _read(path)))
         except _Unusable as exc:
             entries.append((path.name, exc))
-    return _read_entries(entries, anonymise)
+    return entries
 
 
 def load_folder(folder: str | Path, anonymise: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -461,20 +466,10 @@ def _unzip(name: str, content: bytes) -> list[tuple[str, bytes | _Unusable]]:
 
 def _read_entries(entries: list[tuple[str, bytes | _Unusable]], anonymise: bool) -> ClassResults:
     """The class's tables from (name, bytes) pairs; an entry that could not be read is an _Unusable."""
-    questions, bank = _questions(), _exam_bank()
-    usable, problems = [], []
-    for name, content in entries:
-        try:
-            if isinstance(content, _Unusable):
-                raise content
-            usable.append(_File(name, _check_document(content, questions, bank), hashlib.sha256(content).hexdigest()))
-        except _Unusable as exc:
-            problems.append({"file": name, **exc.reason._asdict()})
-    learners, repeats = _one_file_per_learner(usable)
+    questions = _questions()
+    learners, problems = _learners(entries, anonymise)
     rows, exams = [], []
-    for number, file in enumerate(learners, start=1):
-        name = (file.doc.get("learner") or "").strip()
-        learner = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(file.name, 80)}"
+    for learner, file in learners:
         for quiz in file.doc["quizzes"].values():
             revealed = set(quiz.get("revealed", []))
             first, attempts = quiz.get("first", {}), quiz.get("attempts", {})
@@ -491,12 +486,33 @@ def _read_entries(entries: list[tuple[str, bytes | _Unusable]], anonymise: bool)
             exams.append({"learner": learner, **_exam_row(file.doc["exam"])})
     answers = pd.DataFrame(rows, columns=ANSWER_COLUMNS).astype(
         {"correct": bool, "after seeing answers": bool, "first try correct": "boolean", "attempts": "Int64"})
-    problems = sorted(problems + repeats, key=lambda p: p["file"])
+    problems = sorted(problems, key=lambda p: p["file"])
     for p in problems:
         p["file"] = plain(p["file"], 80)
     return ClassResults(answers,
                         pd.DataFrame(exams, columns=EXAM_COLUMNS).astype({"finished attempts": "Int64", "passed": bool}),
                         pd.DataFrame(problems, columns=["file", "problem", "fix"]), len(learners))
+
+
+def _learners(entries: list[tuple[str, bytes | _Unusable]], anonymise: bool) -> tuple[list[tuple[str, _File]], list[dict]]:
+    """(label, file) for each learner counted, once each (copies and earlier downloads left out),
+    and the problems with every other entry. The one place that decides whose file counts."""
+    questions, bank = _questions(), _exam_bank()
+    usable, problems = [], []
+    for name, content in entries:
+        try:
+            if isinstance(content, _Unusable):
+                raise content
+            usable.append(_File(name, _check_document(content, questions, bank), hashlib.sha256(content).hexdigest()))
+        except _Unusable as exc:
+            problems.append({"file": name, **exc.reason._asdict()})
+    learners, repeats = _one_file_per_learner(usable)
+    labelled = []
+    for number, file in enumerate(learners, start=1):
+        name = (file.doc.get("learner") or "").strip()
+        labelled.append((f"Learner {number}" if anonymise else
+                         plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(file.name, 80)}", file))
+    return labelled, problems + repeats
 
 
 def _exam_row(exam: dict) -> dict:
@@ -853,28 +869,10 @@ MAX_COMMENT_CHARS = 2000  # the in-book form's comment boxes hold at most this m
 
 
 def _learner_files(folder: str | Path, anonymise: bool) -> tuple[list[tuple[str, Path, dict]], list[dict]]:
-    """(learner label, path, contents) for each usable file, one per learner, as load_folder
-    counts them, and the problems with the others."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder. Fix: put the learners' results files in one folder "
-                                "and pass its path.")
-    questions = _questions()
-    usable, problems = [], []
-    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
-        try:
-            doc, digest = _check(path, questions)
-        except _Unusable as exc:
-            problems.append({"file": path.name, **exc.reason._asdict()})
-            continue
-        usable.append((path, doc, digest))
-    learners, repeats = _one_file_per_learner(usable)
-    labelled = []
-    for number, (path, doc) in enumerate(learners, start=1):
-        name = (doc.get("learner") or "").strip()
-        label = f"Learner {number}" if anonymise else plain(name, MAX_LEARNER_CHARS) or f"(no name) {plain(path.name, 80)}"
-        labelled.append((label, path, doc))
-    return labelled, problems + repeats
+    """(learner label, path, contents) for each learner's file, counted as read_folder counts
+    them, and the problems with the others."""
+    learners, problems = _learners(_folder_entries(folder), anonymise)
+    return [(label, Path(folder) / file.name, file.doc) for label, file in learners], problems
 
 
 def _problems_frame(problems: list[dict]) -> pd.DataFrame:
