@@ -34,10 +34,9 @@ def environment(data: Path) -> dict[str, str]:
 
 
 def write_users(data: Path, users: list[tuple[str, str, str]], home: str) -> None:
-    """users: (name, password, scope). ralph's own command, run in this process so that no
-    password appears in a process list."""
-    os.environ.update(environment(data))
-    from ralph.cli import cli  # reads RALPH_* when imported
+    """users: (name, password, scope). ralph's own command (`ralph auth ... -w`), run in this
+    process so that no password appears in a process list."""
+    from ralph.cli import cli
     (data / "auth.json").unlink(missing_ok=True)
     for name, password, scope in users:
         cli.main(["auth", "-u", name, "-p", password, "-s", scope, "-A", name, home, "-w"],
@@ -62,16 +61,30 @@ def main() -> int:
     data.mkdir(parents=True, exist_ok=True)
     os.chmod(data, 0o700)  # the class's records and the password hashes: for this user only
     home = f"http://127.0.0.1:{args.port}/"
+    os.environ.update(environment(data))  # before ralph is imported: it reads RALPH_* then
+    os.chdir(data)
     write_users(data, [(os.environ["LRS_USER"], os.environ["LRS_PASSWORD"], "statements/write"),
                        (os.environ["LRS_TEACHER_USER"], os.environ["LRS_TEACHER_PASSWORD"], "all")], home)
     print(f"\n  The class's LRS is at {home}xAPI/ (records in {data})   (press Ctrl+C to stop)\n", flush=True)
-    ralph = Path(sys.executable).with_name("ralph")
-    env = environment(data)
     for name in names:
-        env.pop(name)  # the LRS reads its users from auth.json, not from here
-    os.chdir(data)  # ralph's development server watches its working folder for code changes
-    os.execve(str(ralph), [str(ralph), "runserver", "-b", "fs", "-h", "127.0.0.1", "-p", str(args.port)], env)
-    return 0  # not reached: ralph replaced this process
+        os.environ.pop(name)  # the LRS reads its users from auth.json, not from here
+    serve(args.port)
+    return 0
+
+
+def serve(port: int) -> None:
+    """ralph's LRS application, as `ralph runserver -b fs` runs it, with one change: ralph 5.1's
+    file backend creates its statements file on the first write and then refuses every later one
+    ("already exists and overwrite is not allowed", a 500 for the second statement ever sent),
+    so here it appends, which is what an LRS does. No code reloader either: this is no
+    development server, and it stops with Ctrl+C or SIGTERM."""
+    from ralph.backends.data.base import BaseOperationType
+    from ralph.backends.lrs.fs import FSLRSBackend
+    FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+    import uvicorn
+    from ralph.api import app
+    from ralph.conf import settings
+    uvicorn.run(app, host="127.0.0.1", port=port, log_config=settings.LOGGING, log_level="info")
 
 
 if __name__ == "__main__":

@@ -218,7 +218,8 @@ async function send() {
         setAsideRefused(next);
         lastProblem = "The class record store refused a record as malformed; it was set aside in this browser. Tell your teacher.";
       } else {
-        retryLater(status === 0 ? "The class record store cannot be reached just now."
+        // 0: no answer at all; 502-504: the course server cannot reach the LRS (tools/serve.py)
+        retryLater(status === 0 || (status >= 502 && status <= 504) ? "The class record store cannot be reached just now."
           : `The class record store answered with an error (${status}).`);
         break;
       }
@@ -249,7 +250,9 @@ const form = h("form", { class: "po-lrs-form" },
   h("button", { type: "submit", class: "po-lrs-button" }, "Save name"));
 const change = h("button", { type: "button", class: "po-lrs-button po-lrs-change" }, "Change name");
 const noticeArea = h("div", { class: "po-lrs-notices" });
-panel.append(statusLine, fullNotice, form, change, what, noticeArea);
+// Before the learner gives a name, what is sent is shown in full; afterwards, one click away.
+const whatFolded = h("details", { class: "po-lrs-details" }, h("summary", {}, "What is sent to your class"));
+panel.append(statusLine, fullNotice, form, change, what, whatFolded, noticeArea);
 
 form.addEventListener("submit", (e) => {
   e.preventDefault();
@@ -274,11 +277,14 @@ function render() {
   const waiting = queue().length;
   if (!who) form.hidden = false;
   change.hidden = !who || !form.hidden;
+  whatFolded.hidden = !who;
+  if (who && what.parentNode !== whatFolded) whatFolded.append(what);
+  if (!who && what.parentNode !== panel) whatFolded.before(what);
   panel.dataset.waiting = String(waiting);
   let text = who ? `Recording for your class as “${who.name}”. ` : "Give a name to record your work for your class. ";
   if (waiting) {
     text += `${waiting} ${waiting === 1 ? "record is" : "records are"} waiting in this browser` +
-      (who ? (lastProblem ? `: ${lastProblem} ${waiting === 1 ? "It is" : "They are"} sent when it answers.` : ", being sent.")
+      (who ? (lastProblem ? `. ${lastProblem} ${waiting === 1 ? "It is" : "They are"} sent when it answers.` : ", being sent.")
         : " and will be sent once you give a name.");
   } else if (who) {
     text += "Every record has been sent.";
@@ -291,6 +297,7 @@ function render() {
 function start() {
   const home = document.querySelector("main .bd-article") || document.querySelector("main") || document.body;
   home.prepend(panel);
+  form.hidden = Boolean(learner());
   render();
   send();
 }
