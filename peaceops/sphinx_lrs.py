@@ -41,7 +41,7 @@ def add_reporter(app) -> None:
     (folder / STYLE).write_text((HERE / "lrs" / "xapi.css").read_text(encoding="utf-8"), encoding="utf-8")
     app.config.html_static_path.append(str(folder))
     app.add_css_file(STYLE)
-    app.add_js_file(SCRIPT, defer="defer", **{"data-lrs": path, "data-course": app.config.project})
+    app.add_js_file(SCRIPT, defer="defer", **{"data-lrs": path, "data-course": app.config.html_title or app.config.project})
 
 
 def setup(app):
