@@ -383,3 +383,45 @@ def test_course_server_passes_only_single_statements_on_and_never_the_lrs_answer
             lrs_proxy(*bad, "c", "p")
     with pytest.raises(ValueError, match="LRS_USER and LRS_PASSWORD"):
         lrs_proxy("/xapi/", "http://127.0.0.1:1/", "", "")
+
+
+@pytest.mark.xdist_group("lrs")
+def test_class_panel_is_accessible_and_says_when_a_record_is_refused_or_the_queue_is_full(class_site, browser):
+    """The records panel passes axe-core (light and dark, before and after a name is given); a
+    statement the LRS refuses is set aside, not retried for ever; a full queue says so and keeps
+    what waits."""
+    import uuid
+    from test_pages import _axe_violations, _report
+    q = [q for q in data.load_quiz("ch01")["questions"] if q["type"] == "single"][:2]
+    with scripted((422, {}, b'{"detail": "bad"}')) as (lrs, url), serving(class_site, lrs_proxy("/xapi/", url, "c", "p")) as base:
+        context = browser.new_context(viewport={"width": 375, "height": 800})
+        watched = WatchedPage(context, base)
+        page = watched.goto(CH01)
+        page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        assert (v := _axe_violations(page)) == [], _report(v, "light")
+        page.locator("#po-lrs-name").fill("Bea")
+        page.locator("#po-lrs-name").press("Enter")
+        assert page.locator(".po-lrs-status").inner_text().startswith("Recording for your class as “Bea”.")
+        assert page.evaluate("document.activeElement.textContent") == "Change name"
+        _answer(page, q[0], q[0]["options"][0])
+        _wait_until(lambda: page.evaluate("JSON.parse(localStorage.getItem('peaceops/v1/xapi/refused') || '[]').length") == 1,
+                    15, "the refused statement set aside")
+        assert _waiting(page) == 0
+        assert "refused a record as malformed; it is kept aside" in page.locator(".po-lrs").inner_text()
+        # 500 records already wait (the LRS has been unreachable for a long time): a new answer says so
+        waiting = [{"id": str(uuid.uuid4()), "verb": {"id": results.ANSWERED}, "object": {"id": "x"}} for _ in range(500)]
+        page.evaluate("(q) => localStorage.setItem('peaceops/v1/xapi/queue', q)", json.dumps(waiting))
+        page.reload()
+        page.locator("section.po-lrs").wait_for()
+        _answer(page, q[1], q[1]["options"][0])
+        notice = page.locator(".po-lrs-full")
+        notice.wait_for(state="visible", timeout=5000)
+        assert notice.get_attribute("role") == "alert" and "is full (500)" in notice.inner_text()
+        assert _waiting(page) == 500
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+        page.locator(".po-lrs-details > summary").click()
+        assert (v := _axe_violations(page)) == [], _report(v, "dark")
+        page.screenshot(path=str(ROOT / "_build" / "class-panel-375-dark.png"))
+        _only_lrs_load_errors(watched)
+        context.close()

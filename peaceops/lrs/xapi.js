@@ -215,8 +215,7 @@ async function send() {
         removeFromQueue(next.id);  // the LRS has it (409: a statement with this id is already stored)
         render();
       } else if (status === 400 || status === 413 || status === 422) {
-        setAsideRefused(next);
-        lastProblem = "The class record store refused a record as malformed; it was set aside in this browser. Tell your teacher.";
+        setAsideRefused(next);  // said in the panel for as long as it is kept (render)
       } else {
         // 0: no answer at all; 502-504: the course server cannot reach the LRS (tools/serve.py)
         retryLater(status === 0 || (status >= 502 && status <= 504) ? "The class record store cannot be reached just now."
@@ -291,7 +290,10 @@ function render() {
   }
   statusLine.textContent = text;
   fullNotice.hidden = !queueFullNotice;
-  noticeArea.replaceChildren(...problems.map((p) => notice(p)));
+  const refused = (read(XAPI_REFUSED, isStatementList) || []).length;
+  noticeArea.replaceChildren(...problems.map((p) => notice(p)), refused ? notice(
+    `The class record store refused ${refused === 1 ? "a record" : refused + " records"} as malformed; ` +
+    `${refused === 1 ? "it is" : "they are"} kept aside in this browser and not sent again. Tell your teacher.`) : null);
 }
 
 function start() {
