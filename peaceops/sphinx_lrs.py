@@ -19,7 +19,8 @@ SCRIPT = "peaceops-xapi.js"
 STYLE = "peaceops-xapi.css"
 # A path on the course's own site: the pages may send records nowhere else (the LRS refuses
 # requests from other origins, and credentials must stay on the server).
-SAME_SITE_PATH = re.compile(r"^/(?!/)[A-Za-z0-9._~/-]*$")
+# Not "/" itself: the whole site would then be the LRS's.
+SAME_SITE_PATH = re.compile(r"^/[A-Za-z0-9_~-][A-Za-z0-9._~/-]*$")
 
 
 def reporter_script() -> str:
@@ -32,7 +33,7 @@ def add_reporter(app) -> None:
     path = app.config.peaceops_lrs
     if not path:
         return
-    if not SAME_SITE_PATH.match(path):
+    if not SAME_SITE_PATH.match(path) or ".." in path:
         raise ConfigError(f"peaceops_lrs is {path!r}: it must be a path on the course's own site, such as "
                           "'/xapi/' (no host, no scheme). Fix: make class LRS=/xapi/")
     folder = Path(app.outdir).parent / "peaceops-lrs-static"

@@ -378,7 +378,8 @@ def test_course_server_passes_only_single_statements_on_and_never_the_lrs_answer
         assert conn.getresponse().status == 503   # the LRS is down
         conn.close()
     for bad in [("xapi", "http://127.0.0.1:1/"), ("/xapi/", "http://lrs.example/xAPI/"),
-                ("/xapi/", "https://127.0.0.1/"), ("//evil/", "http://127.0.0.1:1/")]:
+                ("/xapi/", "https://127.0.0.1/"), ("//evil/", "http://127.0.0.1:1/"), ("/", "http://127.0.0.1:1/"),
+                ("/x/../", "http://127.0.0.1:1/")]:
         with pytest.raises(ValueError, match="Fix:"):
             lrs_proxy(*bad, "c", "p")
     with pytest.raises(ValueError, match="LRS_USER and LRS_PASSWORD"):

@@ -71,7 +71,7 @@ class LrsProxy(NamedTuple):
 
 def lrs_proxy(path: str, upstream: str, user: str | None, password: str | None) -> LrsProxy:
     """The proxy's settings, checked; ValueError says what is wrong and how to fix it."""
-    if not re.fullmatch(r"/(?!/)[A-Za-z0-9._~/-]*", path or ""):
+    if not re.fullmatch(r"/[A-Za-z0-9_~-][A-Za-z0-9._~/-]*", path or "") or ".." in path:
         raise ValueError(f"--lrs-path {path!r} is not a path on this site. Fix: use a path such as /xapi/")
     url = urlsplit(upstream or "")
     if url.scheme != "http" or url.hostname not in LOOPBACK or url.query or url.username:
