@@ -10,8 +10,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
+LRS      ?= /xapi/
+LRS_PORT ?= 8100
 
-.PHONY: serve build instructor pack pdf slides scorm lms-export bench test lab app results clean setup assets chromium graphviz
+.PHONY: serve build instructor pack pdf slides scorm lms-export class lrs lrs-tools bench test lab app results clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -21,6 +23,26 @@ serve: build
 ## build: the HTML book in _build/html (strict: any warning fails)
 build: setup graphviz
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+
+## class: the class edition in _build/class: the book plus a reporter that sends quiz answers,
+##        activity decisions and the final assessment as xAPI records to LRS (a path of this site,
+##        default /xapi/), served with that path passed on to `make lrs` on 127.0.0.1:LRS_PORT.
+##        Needs LRS_USER and LRS_PASSWORD (the class user) in the environment; see README
+class: build
+	$(BIN)/python tools/class_edition.py $(LRS)
+	@$(BIN)/python tools/serve.py _build/class/_build/html --bind $(HOST) --port $(PORT) \
+	  --lrs-path $(LRS) --lrs-upstream http://127.0.0.1:$(LRS_PORT)/xAPI/
+
+## lrs:   the class's learning-record store (ralph, PyPI) on 127.0.0.1:LRS_PORT, records in lrs-data/.
+##        Needs LRS_USER, LRS_PASSWORD, LRS_TEACHER_USER, LRS_TEACHER_PASSWORD in the environment
+lrs: lrs-tools
+	@$(BIN)/python tools/lrs.py --port $(LRS_PORT)
+
+lrs-tools: $(BIN)/.lrs-installed
+
+$(BIN)/.lrs-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[lrs]"
+	@touch $@
 
 ## instructor: the instructor edition (adds seminar plans, answer keys, simulation injects)
 instructor: setup graphviz
@@ -59,7 +81,7 @@ benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-l
 	@touch $@
 
 ## test: set up what the tests need (Chromium included) and run every test
-test: setup assets chromium graphviz
+test: setup assets chromium graphviz lrs-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env notebooks
 

@@ -1011,3 +1011,190 @@ def evaluation_summary(folder: str | Path) -> EvaluationSummary:
     roles = pd.DataFrame([{"role": role, "responses": sum(a["role"] == role for a in answers)} for role in form["roles"]],
                          columns=["role", "responses"])
     return EvaluationSummary(ratings, comments, roles, _problems_frame(problems))
+
+
+# ---------------------------------------------------------------------------------------------
+# Class results from a learning-record store (LRS), for the class edition (`make class`).
+# A section of its own: it reads the class's xAPI statements (sent by peaceops/lrs/xapi.js),
+# writes one results document per learner, as a learner's download would be, and hands the
+# folder to load_folder above, so records from an LRS meet exactly the checks files meet.
+#
+#     answers, problems = results.load_lrs()   # LRS_URL, LRS_TEACHER_USER, LRS_TEACHER_PASSWORD
+#
+# The teacher's credentials come from the environment (or arguments), never from a notebook.
+# ---------------------------------------------------------------------------------------------
+LRS_SETTINGS = ("LRS_URL", "LRS_TEACHER_USER", "LRS_TEACHER_PASSWORD")
+LRS_TIMEOUT = 10          # seconds per request
+LRS_PAGE_SIZE = 100       # statements per request (ralph's most)
+LRS_MAX_PAGES = 2000      # 200,000 statements: far more than a class sends
+ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
+LRS_FIX = "nothing to do: it is left out (the course's pages never send such a record; check who wrote it to the LRS)"
+
+
+class LrsError(RuntimeError):
+    """The LRS could not be read: what happened and what to do."""
+
+
+def lrs_settings() -> bool:
+    """Whether the environment names an LRS and the teacher's credentials for it."""
+    return all(os.environ.get(name) for name in LRS_SETTINGS)
+
+
+def _lrs_get(url: str, authorization: str) -> dict:
+    import http.client
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    connection = (http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection)(
+        parts.hostname, parts.port, timeout=LRS_TIMEOUT)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                           headers={"Authorization": authorization, "X-Experience-API-Version": "1.0.3",
+                                    "Accept": "application/json"})
+        response = connection.getresponse()
+        content = response.read(MAX_FILE_BYTES + 1)
+    except (OSError, http.client.HTTPException) as exc:
+        raise LrsError(f"The LRS at {parts.scheme}://{parts.netloc} cannot be reached ({type(exc).__name__}). "
+                       "Fix: check that it runs (make lrs) and that LRS_URL is its xAPI address.") from None
+    finally:
+        connection.close()
+    if response.status in (401, 403):
+        raise LrsError(f"The LRS refused the teacher's credentials ({response.status}). Fix: check "
+                       "LRS_TEACHER_USER and LRS_TEACHER_PASSWORD (the teacher user of make lrs, who may read).")
+    if response.status != 200:
+        raise LrsError(f"The LRS answered {response.status} to {plain(parts.path, 80)}. Fix: check that LRS_URL "
+                       "is the LRS's xAPI address, such as http://127.0.0.1:8100/xAPI/.")
+    if len(content) > MAX_FILE_BYTES:
+        raise LrsError(f"The LRS sent a page larger than {MAX_FILE_BYTES // 2**20} MB. Fix: check that LRS_URL is an LRS.")
+    try:
+        page = _parse(content)
+    except _Unusable as exc:
+        raise LrsError(f"The LRS sent what is not a page of statements: {exc.reason.problem}. "
+                       "Fix: check that LRS_URL is an LRS.") from None
+    if not isinstance(page, dict) or not isinstance(page.get("statements"), list) \
+            or not isinstance(page.get("more", ""), str):
+        raise LrsError("The LRS sent what is not a page of statements (no 'statements' list). "
+                       "Fix: check that LRS_URL is an LRS's xAPI address.")
+    return page
+
+
+def lrs_statements(url: str, user: str, password: str) -> list[dict]:
+    """Every statement in the LRS, page after page ('more'), each once (by id). A 'more' link to
+    another site is not followed: the teacher's credentials go to the LRS's own address only."""
+    from urllib.parse import urljoin, urlsplit
+    import base64
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise LrsError(f"LRS_URL is {plain(url, 80)!r}, not an http(s) address. Fix: set it to the LRS's xAPI "
+                       "address, such as http://127.0.0.1:8100/xAPI/.")
+    authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    site = urlsplit(url)[:2]
+    following = urljoin(url.rstrip("/") + "/", f"statements?limit={LRS_PAGE_SIZE}")
+    seen_pages, statements, ids = set(), [], set()
+    for _ in range(LRS_MAX_PAGES):
+        page = _lrs_get(following, authorization)
+        for statement in page["statements"]:
+            key = statement.get("id") if isinstance(statement, dict) else None
+            if not isinstance(key, str) or key not in ids:
+                statements.append(statement)
+                ids.add(key)
+        more = page.get("more") or ""
+        if not more or not page["statements"]:
+            return statements
+        following = urljoin(following, more)
+        if urlsplit(following)[:2] != site:
+            raise LrsError(f"The LRS pointed to more statements on another site ({plain(more, 60)}), which is not "
+                           "followed. Fix: check that LRS_URL is the LRS's own address.")
+        if following in seen_pages:
+            return statements  # the LRS sent the same page again: nothing more to read
+        seen_pages.add(following)
+    raise LrsError(f"The LRS holds more than {LRS_MAX_PAGES * LRS_PAGE_SIZE} statements; only those were read. "
+                   "Fix: clear old classes' records from the LRS.")
+
+
+def _lrs_answer(statement, questions: dict[str, dict]):
+    """(learner name, chapter, question, chosen, time) from a quiz-answer statement the course's
+    pages wrote; None for a statement of another kind; _Unusable for one that does not fit."""
+    from urllib.parse import unquote
+    if not isinstance(statement, dict) or not isinstance(statement.get("verb"), dict):
+        raise _Unusable("not an xAPI statement")
+    if statement["verb"].get("id") != ANSWERED:
+        return None  # activity decisions, final assessments: not part of the answers table
+    target = statement.get("object") if isinstance(statement.get("object"), dict) else {}
+    path = str(target.get("id", "")).rstrip("/").split("/")
+    if len(path) < 3 or path[-3] != "quiz":
+        raise _Unusable(f"answers '{plain(str(target.get('id', '')))}', which is not a quiz question of this course")
+    chapter, qid = unquote(path[-2]), unquote(path[-1])
+    actor = statement.get("actor") if isinstance(statement.get("actor"), dict) else {}
+    name = actor.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _Unusable("has no learner name (actor.name)")
+    result = statement.get("result") if isinstance(statement.get("result"), dict) else {}
+    response = result.get("response")
+    if not isinstance(response, str) or not response:
+        raise _Unusable(f"has no answer (result.response) for '{plain(qid)}'")
+    return name.strip(), chapter, qid, response.split("[,]"), _exported(statement.get("timestamp"))
+
+
+def lrs_documents(statements: list, questions: dict[str, dict] | None = None) -> tuple[dict[str, dict], list[dict]]:
+    """One results document per learner name (their latest answer to each question, as the
+    learner's saved quiz holds it), and the statements left out (source, problem, fix)."""
+    questions = questions if questions is not None else _questions()
+    latest: dict[tuple[str, str, str], tuple[datetime, list[str]]] = {}
+    problems = []
+    for statement in statements:
+        try:
+            answer = _lrs_answer(statement, questions)
+        except _Unusable as exc:
+            sid = statement.get("id") if isinstance(statement, dict) else None
+            problems.append({"file": f"LRS statement {plain(str(sid), 40)}", "problem": exc.reason.problem,
+                             "fix": LRS_FIX})
+            continue
+        if answer is None:
+            continue
+        name, chapter, qid, chosen, when = answer
+        if (name, chapter, qid) not in latest or latest[(name, chapter, qid)][0] <= when:
+            latest[(name, chapter, qid)] = (when, chosen)
+    docs: dict[str, dict] = {}
+    for (name, chapter, qid), (when, chosen) in sorted(latest.items()):
+        doc = docs.setdefault(name, {"format": FORMAT, "version": 2, "exported": when, "learner": name,
+                                     "quizzes": {}, "saved": {}})
+        doc["exported"] = max(doc["exported"], when)
+        doc["quizzes"].setdefault(chapter, {"answers": {}})["answers"][qid] = chosen
+    for doc in docs.values():
+        doc["exported"] = doc["exported"].astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return docs, problems
+
+
+def load_lrs(url: str | None = None, user: str | None = None, password: str | None = None,
+             anonymise: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The answers and the problems of `read_lrs`, as load_folder gives them for files."""
+    found = read_lrs(url, user, password, anonymise)
+    return found.answers, found.problems
+
+
+def read_lrs(url: str | None = None, user: str | None = None, password: str | None = None,
+             anonymise: bool = True) -> ClassResults:
+    """The class from its LRS, as read_folder gives it for files (answers: one row per learner
+    and question; learners by the name they gave, each counted once across their browsers), with
+    the records left out as its problems. Settings default to LRS_URL, LRS_TEACHER_USER,
+    LRS_TEACHER_PASSWORD."""
+    import tempfile
+    url = url or os.environ.get("LRS_URL")
+    user = user or os.environ.get("LRS_TEACHER_USER")
+    password = password or os.environ.get("LRS_TEACHER_PASSWORD")
+    if not (url and user and password):
+        raise LrsError("No LRS settings. Fix: set LRS_URL (e.g. http://127.0.0.1:8100/xAPI/), LRS_TEACHER_USER "
+                       "and LRS_TEACHER_PASSWORD in the environment before starting Jupyter (make lab).")
+    docs, problems = lrs_documents(lrs_statements(url, user, password))
+    sources = {}
+    with tempfile.TemporaryDirectory(prefix="peaceops-lrs-") as folder:
+        for number, (name, doc) in enumerate(sorted(docs.items()), start=1):
+            file = f"lrs-{number:05d}.json"
+            sources[file] = f"LRS learner '{plain(name, 60)}'"
+            _write_json(Path(folder) / file, doc)
+        found = read_folder(folder, anonymise=anonymise)
+    file_problems = found.problems
+    file_problems["file"] = file_problems["file"].map(sources).fillna(file_problems["file"])
+    file_problems["fix"] = LRS_FIX
+    problems = pd.concat([file_problems, pd.DataFrame(problems, columns=["file", "problem", "fix"])],
+                         ignore_index=True)
+    return found._replace(problems=problems)
