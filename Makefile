@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: serve build instructor pack pdf slides bench test lab app clean setup assets chromium graphviz
+.PHONY: serve build instructor pack pdf slides bench bench-hub test lab app hub clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -70,6 +70,14 @@ APP_IDLE_MINUTES ?= 10
 app: setup
 	@$(BIN)/python tools/projector_app.py $(APP_PORT) --max-kernels $(APP_MAX_KERNELS) --idle-minutes $(APP_IDLE_MINUTES)
 
+## hub: a JupyterHub for a class on http://127.0.0.1:8000 (sign-up approved by the teacher, who is
+##      the admin; idle servers stopped after HUB_IDLE_MINUTES). HOST=0.0.0.0 for a classroom network
+##      (plain HTTP: read the warning it prints). State (accounts, homes) in _hub/
+HUB_PORT ?= 8000
+HUB_IDLE_MINUTES ?= 60
+hub: setup assets
+	@$(BIN)/python tools/hub.py --host $(HOST) --port $(HUB_PORT) --idle-minutes $(HUB_IDLE_MINUTES)
+
 ## clean: remove the build and the installed tools (.venv, node_modules)
 clean:
 	rm -rf _build $(VENV) node_modules benchmarks/node_modules .pytest_cache
@@ -80,7 +88,7 @@ $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else f"Python 3.10 or newer is needed, found {v.major}.{v.minor}. Install it or run: make PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -e ".[book,test,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,lab,hub]"
 	@touch $@
 
 assets: node_modules/.installed
