@@ -1,14 +1,13 @@
 """JupyterHub for a class on one machine: `make hub` (tools/hub.py) starts it with this file.
 
 Settings come from environment variables that tools/hub.py sets (and documents):
-PEACEOPS_HUB_DIR (state: database, secrets, learners' homes), PEACEOPS_HUB_IP, PEACEOPS_HUB_PORT,
+PEACEOPS_HUB_ROSTER, PEACEOPS_HUB_DIR (state: database, secrets, learners' homes), PEACEOPS_HUB_IP, PEACEOPS_HUB_PORT,
 PEACEOPS_HUB_API_PORT, PEACEOPS_HUB_PROXY_API_PORT, PEACEOPS_HUB_TEACHER, PEACEOPS_HUB_MEM_LIMIT,
 PEACEOPS_HUB_IDLE_MINUTES and PEACEOPS_RESULTS_TOKEN (the class-results service's token).
 
 Who may do what:
-- learners sign up at /hub/signup and can log in once the teacher approves them at
-  /hub/authorize (NativeAuthenticator); the teacher signs up under the teacher's name and is
-  approved at once, as the hub's admin;
+- the learners on the teacher's roster log in, choosing their password the first time
+  (FirstUseAuthenticator); the teacher does the same under the teacher's name, and is the admin;
 - each learner's server runs as the same OS user as the hub, home PEACEOPS_HUB_DIR/homes/<name>
   (SimpleLocalProcessSpawner): fine for one trusted machine and for the tests, not a wall
   between learners (README, "The classroom on JupyterHub");
@@ -40,16 +39,19 @@ c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "cookie_secret")
 
-# Accounts: sign-up, approved by the teacher. NativeAuthenticator only lets an approved account
-# log in, so every account that logs in is allowed (allow_all).
-c.JupyterHub.authenticator_class = "native"
-c.JupyterHub.template_paths = [str(Path(__import__("nativeauthenticator").__file__).parent / "templates")]
+# Accounts: the teacher's roster (PEACEOPS_HUB_ROSTER, one learner's name a line; more can be
+# added at /hub/admin), each learner choosing a password at their first login (FirstUseAuthenticator).
+# Nobody else can log in.
+roster = Path(os.environ.get("PEACEOPS_HUB_ROSTER", state / "roster.txt"))
+learners = {line.strip().lower() for line in roster.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")} if roster.exists() else set()
+c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+c.FirstUseAuthenticator.dbm_path = str(state / "passwords.dbm")
+c.FirstUseAuthenticator.create_users = False      # a name not on the roster cannot log in
+c.FirstUseAuthenticator.min_password_length = 8
 c.Authenticator.admin_users = {teacher}
-c.Authenticator.allow_all = True
-c.NativeAuthenticator.minimum_password_length = 8
-c.NativeAuthenticator.check_common_password = True
-c.NativeAuthenticator.allowed_failed_logins = 5        # then wait a minute: guessing is slow
-c.NativeAuthenticator.seconds_before_next_try = 60
+c.Authenticator.allowed_users = learners | {teacher}
+c.Authenticator.allow_existing_users = True       # learners the teacher adds at /hub/admin may log in
 
 
 class ClassroomSpawner(SimpleLocalProcessSpawner):

@@ -187,11 +187,14 @@ def _fetch(hub: str, token: str, name: str, timeout: float) -> bytes:
 
 
 def load_hub(hub_url: str | None = None, token: str | None = None, anonymise: bool = True,
-             timeout: float = 20) -> tuple:
+             leave_out: set[str] | None = None, timeout: float = 20) -> tuple:
     """Every learner's results file, read through the hub (the learners' servers must be
     running), as `results.load_folder` gives a folder's: (answers, problems). Each file passes
     the same checks; its learner is the hub's user name, whatever the file says.
+    `leave_out`: user names not in the class (default: whoever runs this, the teacher, on the hub).
     Raises HubError when the hub cannot be asked at all."""
+    if leave_out is None:
+        leave_out = {os.environ["JUPYTERHUB_USER"]} if os.environ.get("JUPYTERHUB_USER") else set()
     hub = (hub_url or os.environ.get("PEACEOPS_HUB_URL") or "").rstrip("/")
     token = token or os.environ.get("PEACEOPS_RESULTS_TOKEN")
     if not hub or not token:
@@ -203,7 +206,7 @@ def load_hub(hub_url: str | None = None, token: str | None = None, anonymise: bo
         fetched, checked = Path(tmp, "fetched"), Path(tmp, "checked")
         fetched.mkdir()
         checked.mkdir()
-        for number, name in enumerate(sorted(_learners(hub, token, timeout)), start=1):
+        for number, name in enumerate(sorted(set(_learners(hub, token, timeout)) - leave_out), start=1):
             shown = results.plain(name, 80)
             try:
                 (fetched / "file.json").write_bytes(_fetch(hub, token, name, timeout))
