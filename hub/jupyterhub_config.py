@@ -115,11 +115,15 @@ if os.environ.get("PEACEOPS_RESULTS_TOKEN"):
     c.JupyterHub.services.append({"name": "class-results", "api_token": os.environ["PEACEOPS_RESULTS_TOKEN"]})
 
 
+# Where the teacher's server reaches the proxy (on this machine: loopback when it listens everywhere).
+public_url = f"http://{c.JupyterHub.ip if c.JupyterHub.ip not in ('0.0.0.0', '::', '') else '127.0.0.1'}:{c.JupyterHub.port}"
+
+
 def give_the_teacher_the_class(spawner):
     """The teacher's server gets the hub's address and the class-results token, which the
     class-results notebook reads; no learner's server does."""
     if spawner.user.name == teacher and os.environ.get("PEACEOPS_RESULTS_TOKEN"):
-        spawner.environment.update({"PEACEOPS_HUB_URL": spawner.hub.url.rsplit("/hub/", 1)[0],
+        spawner.environment.update({"PEACEOPS_HUB_URL": public_url,
                                     "PEACEOPS_RESULTS_TOKEN": os.environ["PEACEOPS_RESULTS_TOKEN"]})
 
 

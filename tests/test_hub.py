@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hubclass import TEACHER, ClassHub, HubUser, Kernel, course_repo, launch_link, wait_until
+from hubclass import ROOT, TEACHER, ClassHub, HubUser, Kernel, course_repo, launch_link, wait_until
 
 pytestmark = pytest.mark.xdist_group("hub")  # a hub and four servers: never beside another heavy group
 LEARNERS = ["alice", "bob", "carol"]
@@ -86,7 +86,25 @@ def test_three_learners_answer_in_their_workbooks_and_the_teacher_loads_the_clas
     assert sorted(answers["learner"]) == LEARNERS
     assert dict(zip(answers["learner"], answers["correct"])) == {"alice": True, "bob": False, "carol": True}
     anonymous, _ = load(hub)
-    assert sorted(anonymous["learner"]) == ["Learner 1", "Learner 2", "Learner 3"]
+    assert sorted(anonymous["learner"].unique()) == ["Learner 1", "Learner 2", "Learner 3"]
+
+
+def test_the_class_results_notebook_loads_the_class_in_the_teachers_server(classroom):
+    """The notebook's hub cell, run in the teacher's own server, where make hub gives it the hub's
+    address and the results token: it reads the three learners (and leaves the teacher out)."""
+    hub, teacher, *_ = classroom
+    notebook = json.loads((ROOT / "notebooks" / "class-results.ipynb").read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    hub_cell = next(c for c in cells if "classroom.load_hub" in c)
+    teacher.make_token()
+    teacher.start_server()
+    wait_until("the teacher's server ready", teacher.server_ready, 240, every=1)
+    kernel = Kernel(teacher, "")
+    try:
+        assert kernel.run("anonymise = True\n" + hub_cell).startswith(
+            "From the hub: 3 learners' results read, 3 answers, 0 learners without usable results")
+    finally:
+        kernel.close()
 
 
 def test_the_results_token_reads_files_and_can_do_nothing_else(classroom):
