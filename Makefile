@@ -19,8 +19,12 @@ serve: build
 	@$(BIN)/python tools/serve.py _build/html --bind $(HOST) --port $(PORT)
 
 ## build: the HTML book in _build/html (strict: any warning fails)
+##        HUB_URL=https://hub.example.org COURSE_REPO=https://git.example.org/org/course [COURSE_BRANCH=main]:
+##        each workbook opens on that JupyterHub through nbgitpuller (the repository's last segment
+##        names the learner's folder)
 build: setup graphviz
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	PEACEOPS_HUB_URL="$(HUB_URL)" PEACEOPS_COURSE_REPO="$(COURSE_REPO)" PEACEOPS_COURSE_BRANCH="$(COURSE_BRANCH)" \
+	  $(BIN)/jupyter-book build . $(JB_FLAGS)
 
 ## instructor: the instructor edition (adds seminar plans, answer keys, simulation injects)
 instructor: setup graphviz
@@ -43,6 +47,11 @@ slides: setup assets graphviz
 ##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
 bench: setup assets chromium graphviz benchmarks/node_modules/.installed
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
+
+## bench-hub: 10, 20 and 30 learners at once on the class hub (make hub), on 127.0.0.1: log in, start
+##            a server, pull the course, run a workbook; prints spawn p50/p95, failures and memory
+bench-hub: setup assets
+	$(BIN)/python benchmarks/hub_load.py $(BENCH_HUB_FLAGS)
 
 benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-lock.json
 	cd benchmarks && npm ci --no-audit --no-fund --loglevel=error
