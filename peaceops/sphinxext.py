@@ -338,8 +338,17 @@ def launch_on_the_class_hub(app, config):
                    repository_provider=options.get("repository_provider") or known)
 
 
+def launch_workbooks_only(app, pagename, templatename, context, doctree):
+    """The theme offers its launch button on every page run at build time; on the hub only the
+    workbooks are notebooks to work in (a chapter page would open as its Markdown source), and
+    a chapter reaches its workbook through its card's link."""
+    if app.config.peaceops_hub and not pagename.startswith("notebooks/"):
+        context["header_buttons"] = [b for b in context.get("header_buttons", []) if b.get("label") != "launch-buttons"]
+
+
 def setup(app):
-    app.add_config_value("peaceops_hub", {}, "env")  # a change re-reads every page (the chapter cards)
+    app.add_config_value("peaceops_hub", {}, "env")
+    app.connect("html-page-context", launch_workbooks_only, priority=510)  # after the theme adds it (501)  # a change re-reads every page (the chapter cards)
     app.connect("config-inited", launch_on_the_class_hub)
     app.setup_extension("peaceops.sphinx_reading")  # reading path, timeline, glossary, search
     app.connect("html-page-context", fix_citation_roles)

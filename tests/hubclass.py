@@ -259,7 +259,45 @@ def course_repo(folder: Path) -> Path:
 
 
 def launch_link(hub_url: str, repo: str, notebook: str) -> str:
-    """The link `make build HUB_URL=… COURSE_REPO=…` puts on a workbook page (sphinx-book-theme's)."""
-    name = repo.rstrip("/").rsplit("/", 1)[-1]
-    return (f"{hub_url}/hub/user-redirect/git-pull?" +
-            urllib.parse.urlencode({"repo": repo, "urlpath": f"lab/tree/{name}/{notebook}", "branch": "main"}))
+    """The link a book built with `make build HUB_URL=… COURSE_REPO=…` shows for a workbook
+    (tests/test_hub_build.py checks that the built pages carry exactly this link)."""
+    from peaceops.sphinxext import hub_launch_url
+    return hub_launch_url({"url": hub_url, "repo": repo, "branch": "main"}, notebook)
+
+
+def answer_in_jupyterlab(browser, user: HubUser, link: str, chapter: str, question: str, option: str,
+                         timeout_ms: int = 180_000):
+    """The learner's whole path in Chromium: the hub's login form, the book's launch link
+    (nbgitpuller's page, then JupyterLab with the workbook), Run All Cells, then the quiz's live
+    widget: choose an option and check it. Requests beyond 127.0.0.1 are refused and reported."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    outside: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    try:
+        page.goto(user.hub.url + "/hub/login")
+        page.fill("#username_input", user.name)
+        page.fill("#password_input", user.password)
+        page.click("#login_submit")
+        page.wait_for_url("**/user/**")
+        page.goto(link)
+        page.wait_for_url("**/lab/tree/**")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for()  # Run All before this may run nothing
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        qid = f"po-quiz-{chapter}-{question}"  # the quiz widget's element ids (questions.js)
+        page.locator(f"#{qid}-{option}").check()
+        page.locator(f"#{qid}-check").click()
+        page.locator(f"#{qid}-result").wait_for()  # the widget's verdict; the kernel saves meanwhile
+        return outside
+    finally:
+        context.close()

@@ -3,9 +3,10 @@ servers, pull the course with nbgitpuller's link, run a workbook in a real kerne
 quiz; the teacher loads the class from the hub. Then what goes wrong: a wrong password, a
 corrupt results file, a hub that is down, each with a clear message and nothing lost.
 
-The quiz is answered as the page answers it: the widget's page sends ipywidgets' "update"
-message over the kernel's websocket (tests/hubclass.py, Kernel.widget_update); JupyterLab
-itself is not opened here (the widget's page is tested in Chromium by test_widgets_browser.py).
+One learner does it all in Chromium: the hub's login form, the launch link, JupyterLab, Run All
+Cells and the live quiz widget. The two others, at the same time, run the workbook's cells over
+the kernel's websocket and answer as the widget's page does (ipywidgets' "update" message,
+tests/hubclass.py Kernel.widget_update), which is quicker and shows the saving is the kernel's.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hubclass import ROOT, TEACHER, ClassHub, HubUser, Kernel, course_repo, launch_link, wait_until
+from hubclass import ROOT, TEACHER, ClassHub, HubUser, Kernel, answer_in_jupyterlab, course_repo, launch_link, wait_until
 
 pytestmark = pytest.mark.xdist_group("hub")  # a hub and four servers: never beside another heavy group
 LEARNERS = ["alice", "bob", "carol"]
@@ -35,6 +36,13 @@ def answer_quiz(user: HubUser, answers: dict) -> None:
         kernel.close()
 
 
+def off_the_main_thread(function, *args):
+    """Kernel talks through an event loop of its own, which cannot run in the thread where
+    Playwright's (the browser fixture's) loop runs."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def options(question: str) -> tuple[str, str]:
     """(a correct option, a wrong option) of a ch01 question, from the course's data."""
     from peaceops import data
@@ -43,27 +51,40 @@ def options(question: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def classroom(tmp_path_factory):
+def classroom(tmp_path_factory, browser):
     hub = ClassHub(tmp_path_factory.mktemp("hub"), roster=LEARNERS)
     hub.start()
     try:
         repo = course_repo(hub.folder)
+        link = launch_link(hub.url, str(repo), WORKBOOK)
         teacher = HubUser(hub, TEACHER)
         assert teacher.log_in().status_code == 302, "the teacher's first login sets the teacher's password"
         learners = {name: HubUser(hub, name) for name in LEARNERS}
         right, wrong = options("ch01-q01")
         chosen = {"alice": right, "bob": wrong, "carol": right}
 
-        def one_learner(user: HubUser):
+        def arrive(user: HubUser):
             assert user.log_in().status_code == 302, f"{user.name}: first login refused"
             user.make_token()
             user.start_server()
             wait_until(f"{user.name}'s server ready", user.server_ready, 240, every=1)
-            progress = user.pull(launch_link(hub.url, str(repo), WORKBOOK))
+
+        def through_the_kernel(user: HubUser):
+            arrive(user)
+            progress = user.pull(link)
             assert (hub.home(user.name) / "course" / WORKBOOK).exists(), progress
             answer_quiz(user, {"ch01-q01": [chosen[user.name]]})
         with ThreadPoolExecutor(len(learners)) as pool:  # the class arrives together
-            list(pool.map(one_learner, learners.values()))
+            others = [pool.submit(through_the_kernel, learners[name]) for name in ("bob", "carol")]
+            arrive(learners["alice"])
+            # Alice, in Chromium (Playwright runs in this thread only): login form, launch link,
+            # JupyterLab, Run All, the live quiz widget.
+            outside = answer_in_jupyterlab(browser, learners["alice"], link, "ch01", "ch01-q01", chosen["alice"])
+            assert not outside, f"JupyterLab asked for other hosts: {outside}"
+            for done in others:
+                done.result()
+        saved = hub.home("alice") / "peaceops-results.json"
+        wait_until("alice's answer saved by her kernel", lambda: saved.exists() and chosen["alice"] in saved.read_text(), 60)
         hub.note_processes()
         yield hub, teacher, learners, chosen
     finally:
@@ -99,12 +120,15 @@ def test_the_class_results_notebook_loads_the_class_in_the_teachers_server(class
     teacher.make_token()
     teacher.start_server()
     wait_until("the teacher's server ready", teacher.server_ready, 240, every=1)
-    kernel = Kernel(teacher, "")
-    try:
-        assert kernel.run("anonymise = True\n" + hub_cell).startswith(
-            "From the hub: 3 learners' results read, 3 answers, 0 learners without usable results")
-    finally:
-        kernel.close()
+
+    def run_the_cell():
+        kernel = Kernel(teacher, "")
+        try:
+            return kernel.run("anonymise = True\n" + hub_cell)
+        finally:
+            kernel.close()
+    assert off_the_main_thread(run_the_cell).startswith(
+        "From the hub: 3 learners' results read, 3 answers, 0 learners without usable results")
 
 
 def test_the_results_token_reads_files_and_can_do_nothing_else(classroom):
@@ -151,7 +175,7 @@ def test_a_corrupt_results_file_is_named_for_the_teacher_and_kept(classroom):
     assert row["file"] == "bob" and "not valid JSON" in row["problem"] and "answer a quiz" in row["fix"]
     assert bob_file.read_text(encoding="utf-8").endswith('"quizz'), "loading never changes a learner's file"
     # Bob answers again: the unreadable file is set aside, never deleted, and a new one written.
-    answer_quiz(learners["bob"], {"ch01-q01": [chosen["bob"]]})
+    off_the_main_thread(answer_quiz, learners["bob"], {"ch01-q01": [chosen["bob"]]})
     (aside,) = hub.home("bob").glob("peaceops-results.unreadable-*.json")
     assert aside.read_text(encoding="utf-8").endswith('"quizz')
     answers, problems = load(hub, anonymise=False)
