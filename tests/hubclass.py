@@ -197,7 +197,9 @@ class Kernel:
         ws_url = user.hub.url.replace("http", "ws", 1) + f"/user/{user.name}/api/kernels/{self.kernel_id}/channels"
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
-        request = HTTPRequest(ws_url, headers={"Authorization": f"token {user.token}"})
+        # JupyterLab waits for a busy server's kernel; tornado's default 20 s would give up first.
+        request = HTTPRequest(ws_url, headers={"Authorization": f"token {user.token}"}, connect_timeout=120,
+                              request_timeout=120)
         self.ws = self.loop.run_sync(lambda: websocket_connect(request), timeout=60)
         self.session = uuid.uuid4().hex
 
