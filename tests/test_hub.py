@@ -50,7 +50,9 @@ def options(question: str) -> tuple[str, str]:
     return (next(o["id"] for o in q["options"] if o["correct"]), next(o["id"] for o in q["options"] if not o["correct"]))
 
 
-@pytest.fixture(scope="module")
+# Session scope: a module fixture is set up again whenever pytest-xdist runs another module's
+# test between two of these, and the class takes a minute to arrive.
+@pytest.fixture(scope="session")
 def classroom(tmp_path_factory, browser):
     hub = ClassHub(tmp_path_factory.mktemp("hub"), roster=LEARNERS)
     hub.start()

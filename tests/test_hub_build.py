@@ -29,7 +29,7 @@ def test_the_default_build_links_to_no_hub(site):
     assert pages and not [p.name for p in pages if "git-pull" in p.read_text(encoding="utf-8")]
 
 
-@pytest.mark.xdist_group("hub")
+@pytest.mark.xdist_group("hub-build")  # its own worker: in "hub" it would split test_hub.py and start its hub twice
 def test_a_build_for_a_hub_opens_every_workbook_there_through_nbgitpuller(site, tmp_path):
     # Start from this run's executed notebooks (the cache), so only the pages are written again.
     out = tmp_path / "_build"
