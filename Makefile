@@ -13,7 +13,7 @@ JB_FLAGS ?= -W -n --keep-going
 LRS      ?= /xapi/
 LRS_PORT ?= 8100
 
-.PHONY: serve build instructor pack pdf slides scorm lms-export class lrs lrs-tools bench test lab app results clean setup assets chromium graphviz
+.PHONY: serve build instructor pack pdf slides scorm lms-export class lrs lrs-tools bench bench-hub test lab app results hub clean setup assets chromium graphviz
 
 ## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
 ##        HOST=0.0.0.0 serves a classroom network
@@ -21,8 +21,12 @@ serve: build
 	@$(BIN)/python tools/serve.py _build/html --bind $(HOST) --port $(PORT)
 
 ## build: the HTML book in _build/html (strict: any warning fails)
+##        HUB_URL=https://hub.example.org COURSE_REPO=https://git.example.org/org/course [COURSE_BRANCH=main]:
+##        each workbook opens on that JupyterHub through nbgitpuller (the repository's last segment
+##        names the learner's folder)
 build: setup graphviz
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	PEACEOPS_HUB_URL="$(HUB_URL)" PEACEOPS_COURSE_REPO="$(COURSE_REPO)" PEACEOPS_COURSE_BRANCH="$(COURSE_BRANCH)" \
+	  $(BIN)/jupyter-book build . $(JB_FLAGS)
 
 ## class: the class edition in _build/class: the book plus a reporter that sends quiz answers,
 ##        activity decisions and the final assessment as xAPI records to LRS (a path of this site,
@@ -76,6 +80,11 @@ lms-export: setup
 bench: setup assets chromium graphviz benchmarks/node_modules/.installed
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
 
+## bench-hub: 10, 20 and 30 learners at once on the class hub (make hub), on 127.0.0.1: log in, start
+##            a server, pull the course, run a workbook; prints spawn p50/p95, failures and memory
+bench-hub: setup assets
+	$(BIN)/python benchmarks/hub_load.py $(BENCH_HUB_FLAGS)
+
 benchmarks/node_modules/.installed: benchmarks/package.json benchmarks/package-lock.json
 	cd benchmarks && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -108,6 +117,14 @@ RESULTS_PORT ?= 8867
 results: setup
 	@$(BIN)/python tools/class_results_app.py $(RESULTS_PORT)
 
+## hub: a JupyterHub for a class on http://127.0.0.1:8000 (sign-up approved by the teacher, who is
+##      the admin; idle servers stopped after HUB_IDLE_MINUTES). HOST=0.0.0.0 for a classroom network
+##      (plain HTTP: read the warning it prints). State (accounts, homes) in _hub/
+HUB_PORT ?= 8000
+HUB_IDLE_MINUTES ?= 60
+hub: setup assets
+	@$(BIN)/python tools/hub.py --host $(HOST) --port $(HUB_PORT) --idle-minutes $(HUB_IDLE_MINUTES)
+
 ## clean: remove the build and the installed tools (.venv, node_modules)
 clean:
 	rm -rf _build $(VENV) node_modules benchmarks/node_modules .pytest_cache
@@ -118,7 +135,7 @@ $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else f"Python 3.10 or newer is needed, found {v.major}.{v.minor}. Install it or run: make PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -e ".[book,test,lab,lms]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,lab,lms,hub]"
 	@touch $@
 
 assets: node_modules/.installed

@@ -40,7 +40,14 @@ class ChapterCard(SphinxDirective):
         # The workbook is not on the reading path (_toc.yml); this link is how a learner who
         # wants code finds it. A link, not a path, so the strict build checks it.
         workbook = f"notebooks/{chapter['id']}-workbook"
-        if (data.course_root() / f"{workbook}.ipynb").is_file():
+        hub = self.config.peaceops_hub
+        if hub and (data.course_root() / f"{workbook}.ipynb").is_file():  # built for a class hub
+            link = nodes.reference("", "", nodes.inline(text="Run this chapter in Jupyter"),
+                                   refuri=hub_launch_url(hub, f"{workbook}.ipynb"))
+            card += nodes.paragraph("", "", link, nodes.Text(": opens the chapter's workbook in your own server "
+                                                             "on the class's JupyterHub."),
+                                    classes=["po-workbook-link"])
+        elif (data.course_root() / f"{workbook}.ipynb").is_file():
             link = addnodes.pending_xref("", nodes.inline(text="Run this chapter in Jupyter"), refdomain="std",
                                          reftype="doc", reftarget=f"/{workbook}", refexplicit=True,
                                          refwarn=True, refdoc=self.env.docname)
@@ -417,7 +424,47 @@ def fix_citation_roles(app, pagename, templatename, context, doctree):
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def hub_launch_url(hub: dict, path: str) -> str:
+    """nbgitpuller's link to a file of the course, as sphinx-book-theme writes its JupyterHub
+    launch button: the hub clones the repository into the learner's home, in a folder named
+    after the repository URL's last segment, and opens the file in JupyterLab."""
+    from urllib.parse import urlencode
+    name = hub["repo"].rstrip("/").rsplit("/", 1)[-1]
+    query = urlencode({"repo": hub["repo"], "urlpath": f"lab/tree/{name}/{path}", "branch": hub["branch"]}, safe="/")
+    return f"{hub['url'].rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def launch_on_the_class_hub(app, config):
+    """`make build HUB_URL=… COURSE_REPO=…` (environment PEACEOPS_HUB_URL, PEACEOPS_COURSE_REPO,
+    PEACEOPS_COURSE_BRANCH): every notebook page gets the theme's JupyterHub launch button and
+    each chapter card's workbook link opens the workbook on the hub. Without them: no such link."""
+    url, repo = os.environ.get("PEACEOPS_HUB_URL", "").strip(), os.environ.get("PEACEOPS_COURSE_REPO", "").strip()
+    if not (url and repo):
+        return
+    branch = os.environ.get("PEACEOPS_COURSE_BRANCH", "").strip() or "main"
+    config.peaceops_hub = {"url": url, "repo": repo, "branch": branch}
+    options = config.html_theme_options
+    options["launch_buttons"] = {**options.get("launch_buttons", {}), "jupyterhub_url": url,
+                                 "notebook_interface": "jupyterlab"}
+    # The theme reads the repository's host as its "provider" and stops the build on a host it
+    # does not know (a school's git server, a local path); for the hub link only the URL counts.
+    known = next((p for p in ("github", "gitlab", "bitbucket") if p in repo.lower()), "gitlab")
+    options.update(repository_url=repo, repository_branch=branch,
+                   repository_provider=options.get("repository_provider") or known)
+
+
+def launch_workbooks_only(app, pagename, templatename, context, doctree):
+    """The theme offers its launch button on every page run at build time; on the hub only the
+    workbooks are notebooks to work in (a chapter page would open as its Markdown source), and
+    a chapter reaches its workbook through its card's link."""
+    if app.config.peaceops_hub and not pagename.startswith("notebooks/"):
+        context["header_buttons"] = [b for b in context.get("header_buttons", []) if b.get("label") != "launch-buttons"]
+
+
 def setup(app):
+    app.add_config_value("peaceops_hub", {}, "env")
+    app.connect("html-page-context", launch_workbooks_only, priority=510)  # after the theme adds it (501)  # a change re-reads every page (the chapter cards)
+    app.connect("config-inited", launch_on_the_class_hub)
     app.setup_extension("peaceops.sphinx_reading")  # reading path, timeline, glossary, search
     app.setup_extension("peaceops.sphinx_widgets")  # {quiz}, {activity}, ... : widgets without a kernel
     app.connect("html-page-context", fix_citation_roles)

@@ -51,6 +51,15 @@ class Quiz(anywidget.AnyWidget):
     def __repr__(self) -> str:  # the text shown where widgets cannot render; stable for nbval
         return f"Quiz({self.chapter!r}): {len(self.questions)} questions, {len(self.answers)} answered"
 
+    def set_state(self, sync_data):
+        """State sent by the page: when the learner checked answers, the kernel also saves them in
+        the learner's home (classroom.py), where the teacher's class-results notebook can read them
+        on a hub. Only the page's changes are saved: code setting `answers` is no learner's work."""
+        super().set_state(sync_data)
+        if "answers" in sync_data and self.answers:
+            from . import classroom
+            classroom.save_quiz_answers(self.chapter, self.answers)
+
     def results(self) -> pd.DataFrame:
         """The learner's answers: one row per question, with what was chosen and whether it is correct."""
         import pandas as pd
