@@ -75,8 +75,9 @@ scorm: build assets
 lms-export: setup
 	$(BIN)/python -m peaceops.quizbank _build/lms
 
-## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores
-##        (medians of 3; prints tables; about 40 minutes). BENCH_FLAGS=--help for options
+## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores, before
+##        (commit fe8fa44, book pages in kernels) and after, in one run and one table (medians
+##        of 3; about an hour). BENCH_FLAGS=--help for options, e.g. BENCH_FLAGS="--only builds"
 bench: setup assets chromium graphviz benchmarks/node_modules/.installed
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
 

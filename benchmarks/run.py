@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
 """Measure the course as authors, CI and learners meet it, and print tables of medians.
 
-    .venv/bin/python benchmarks/run.py [--repeat N] [--test-repeat N] [--skip-tests]
-                                       [--skip-lighthouse]          (what `make bench` runs)
+    .venv/bin/python benchmarks/run.py [--repeat N] [--only builds,pages,lighthouse,tests,load]
+                                       [--before REV]               (what `make bench` runs)
+
+Every figure is measured twice in the same run, on the same machine: "before" on the course at
+--before (default fe8fa44, the last commit whose book pages ran in kernels; exported with
+`git archive` into a temporary folder) and "after" on the working tree, and printed in one
+table with both columns. --before none measures the working tree only.
 
 Measures, on the real course:
-- builds: a clean build (notebooks executed from scratch) with every core, and with one kernel
-  (PEACEOPS_KERNELS=1, how myst-nb alone runs pages); rebuilds after editing one chapter's
-  prose, after editing one chapter's code, after editing one chapter's quiz data, and with no
-  change, each with the number of pages it executed;
-- the execution time of every executable page and notebook, from the one-kernel build;
+- builds: a clean build (notebooks executed from scratch) on every core; rebuilds after editing
+  one chapter's prose, after editing one chapter's quiz data, and with no change, each with the
+  number of pages it executed;
 - the whole test suite, as `make test` runs it (both commands);
 - the size of the built site;
 - per page type, served as `make serve` serves it: bytes transferred on a cold and a warm browser
   cache, and the seconds until the first quiz answer can be clicked (headless Chromium);
-- Lighthouse performance and accessibility scores for one page of each type (Lighthouse's
-  default mobile profile: a mid-range phone on a slow 4G connection, simulated);
+- Lighthouse performance and accessibility scores, and first contentful paint, for one page of
+  each type (Lighthouse's default mobile profile: a mid-range phone on a slow 4G connection,
+  simulated);
 - a classroom load test: --load-clients learners (default 300) at once, each loading the ten
   chapter pages, against tools/serve.py and against `python -m http.server` in the same run, on
   127.0.0.1 only (every request has a timeout, so it stops by itself): success rate and
@@ -78,13 +82,6 @@ def edit_prose(course: Path):
     page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added for the benchmark.\n", encoding="utf-8")
 
 
-def edit_code(course: Path):
-    page = next((course / "book").glob(f"{CHAPTER}-*.md"))
-    text = page.read_text(encoding="utf-8")
-    page.write_text(text.replace(":tags: [remove-input]\n", ":tags: [remove-input]\n# edited for the benchmark\n", 1),
-                    encoding="utf-8")
-
-
 def edit_quiz(course: Path):
     """Change what a learner reads: one option's feedback in the chapter's quiz."""
     path = course / "data" / "quizzes" / f"{CHAPTER}.yml"
@@ -94,50 +91,29 @@ def edit_quiz(course: Path):
 
 
 REBUILDS = [("rebuild, one chapter's prose edited", edit_prose),
-            ("rebuild, one chapter's code edited", edit_code),
             ("rebuild, one chapter's quiz data edited", edit_quiz),
             ("rebuild, no change", None)]
 
 
-def build_timings(repeat: int) -> tuple[dict, dict, dict]:
-    seconds: dict[str, list] = {"clean build": [], "clean build, one kernel": []}
+def build_timings(source: Path, repeat: int) -> tuple[dict, dict]:
+    """Median seconds and pages executed of a clean build and of each rebuild, on copies of the
+    course at `source`."""
+    seconds: dict[str, list] = {"clean build": []}
     seconds.update({label: [] for label, _ in REBUILDS})
     executed: dict[str, int] = {}
-    per_page: dict[str, list] = {}
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            for kernels, label in (("1", "clean build, one kernel"), ("", "clean build")):
-                work = Path(tmp) / f"course{kernels}"
-                shutil.copytree(ROOT, work, ignore=COPY_IGNORE)
-                env = {**os.environ, "PEACEOPS_ROOT": str(work), "PEACEOPS_KERNELS": kernels}
-                build = [str(BIN / "jupyter-book"), "build", str(work), "-W", "-n", "--keep-going"]
-                elapsed, log = run(build, work, env)
-                seconds[label].append(elapsed)
-                executed[label] = pages_executed(log)
-                if kernels:  # one page at a time: each page's own execution time, uncontended
-                    for page, t in execution_times(work).items():
-                        per_page.setdefault(page, []).append(t)
-                    shutil.rmtree(work)
-            for label, edit in REBUILDS:
+            work = Path(tmp) / "course"
+            shutil.copytree(source, work, ignore=COPY_IGNORE)
+            env = {**os.environ, "PEACEOPS_ROOT": str(work)}
+            build = [str(BIN / "jupyter-book"), "build", str(work), "-W", "-n", "--keep-going"]
+            for label, edit in [("clean build", None), *REBUILDS]:
                 if edit:
                     edit(work)
                 elapsed, log = run(build, work, env)
                 seconds[label].append(elapsed)
                 executed[label] = pages_executed(log)
-    return ({k: statistics.median(v) for k, v in seconds.items()}, executed,
-            {k: statistics.median(v) for k, v in per_page.items()})
-
-
-def execution_times(course: Path) -> dict:
-    """Seconds each executed document took, as the build's jupyter-cache recorded them."""
-    from jupyter_cache import get_cache
-    cache = get_cache(course / "_build" / ".jupyter_cache")
-    times = {}
-    for record in cache.list_cache_records():
-        uri = Path(record.uri)
-        name = uri.relative_to(course).as_posix() if uri.is_relative_to(course) else uri.name
-        times[name] = (record.data or {}).get("execution_seconds") or 0.0
-    return times
+    return {k: statistics.median(v) for k, v in seconds.items()}, executed
 
 
 def test_suite(repeat: int) -> float:
@@ -207,16 +183,19 @@ def lighthouse(base: str, repeat: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for label, path in PAGES.items():
             scores: dict[str, list] = {"performance": [], "accessibility": []}
+            paint = []
             for i in range(repeat):
                 report = Path(tmp) / f"report{i}.json"
                 run([str(cli), base + path, "--only-categories=performance,accessibility", "--quiet",
                      "--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--output=json",
                      f"--output-path={report}"], ROOT, env)
-                categories = json.loads(report.read_text())["categories"]
+                result = json.loads(report.read_text())
                 for name in scores:
-                    scores[name].append(round(100 * categories[name]["score"]))
+                    scores[name].append(round(100 * result["categories"][name]["score"]))
+                paint.append(result["audits"]["first-contentful-paint"]["numericValue"] / 1000)
             for name, values in scores.items():
                 out[f"{label}: Lighthouse {name}"] = statistics.median(values)
+            out[f"{label}: first contentful paint (Lighthouse, mobile)"] = statistics.median(paint)
     return out
 
 
@@ -287,58 +266,84 @@ def print_table(title: str, rows: list[tuple[str, str]]):
         print(f"{k.ljust(width)}  {v}")
 
 
+def fmt(key: str, value) -> str:
+    if isinstance(value, str):
+        return value
+    if "bytes" in key:
+        return f"{value / 1e3:,.0f} kB"
+    if "Lighthouse" in key and "paint" not in key:
+        return f"{value:.0f}"
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def measure(source: Path, site: Path, parts: set, args) -> dict:
+    """Every selected figure for the course at `source` (its book built into `site`)."""
+    out: dict = {}
+    if "builds" in parts:
+        builds, executed = build_timings(source, args.repeat)
+        clean = builds["clean build"]
+        for label, value in builds.items():
+            share = "" if label == "clean build" else f", {100 * value / clean:.0f} %"
+            out[label] = f"{value:.1f} s ({executed[label]} executed{share})"
+    if "tests" in parts and source == ROOT:
+        out[f"whole test suite (`make test`), median of {args.test_repeat}"] = f"{test_suite(args.test_repeat):.0f} s"
+    if parts & {"pages", "lighthouse", "load"}:
+        if source == ROOT or not (site / "index.html").is_file():  # the working tree's build is brought up to date
+            run([str(BIN / "jupyter-book"), "build", str(source), "-W", "-n", "--keep-going"], source,
+                {**os.environ, "PEACEOPS_ROOT": str(source)})
+        server, base = serve(site)
+        try:
+            out["site size"] = f"{site_size(site) / 1e6:.1f} MB"
+            if "pages" in parts:
+                out.update(browser_measures(base, args.repeat))
+            if "lighthouse" in parts:
+                out.update(lighthouse(base, args.repeat))
+        finally:
+            server.shutdown()
+        if "load" in parts:
+            out.update(dict(load_rows(load_test(site, args.load_clients), args.load_clients)))
+    return out
+
+
+PARTS = ["builds", "pages", "lighthouse", "tests", "load"]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is reported)")
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help=f"comma-separated parts to measure, of {','.join(PARTS)} (default: all)")
+    ap.add_argument("--before", default="fe8fa44",
+                    help="the commit to compare with, measured in the same run ('none': no before column)")
     ap.add_argument("--test-repeat", type=int, default=1, help="runs of the whole test suite (6-8 min each)")
-    ap.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
-    ap.add_argument("--skip-lighthouse", action="store_true")
     ap.add_argument("--load-clients", type=int, default=300, help="simultaneous learners in the load test")
-    ap.add_argument("--only-load", action="store_true", help="run only the classroom load test (needs a built book)")
     args = ap.parse_args()
-    site = ROOT / "_build" / "html"
-    if args.only_load:
-        print_table("Classroom load (loopback, same run)", load_rows(load_test(site, args.load_clients), args.load_clients))
-        return 0
-    print(f"Benchmarking on {os.cpu_count()} cores, medians of {args.repeat} runs...", flush=True)
-    results: dict[str, str] = {}
-
-    builds, executed, per_page = build_timings(args.repeat)
-    clean = builds["clean build"]
-    rows = []
-    for label, value in builds.items():
-        share = "" if label.startswith("clean") else f", {100 * value / clean:.0f} % of a clean build"
-        rows.append((label, f"{value:.1f} s ({executed[label]} pages executed{share})"))
-    rows.append(("execution, all pages one at a time (sum)", f"{sum(per_page.values()):.1f} s"))
-    print_table("Builds", rows)
-    results.update(rows)
-    page_rows = [(page, f"{t:.1f} s") for page, t in sorted(per_page.items())]
-    print_table("Execution time per page or notebook (one kernel)", page_rows)
-    results.update({f"execution: {k}": v for k, v in page_rows})
-
-    if not args.skip_tests:
-        t = test_suite(args.test_repeat)   # builds the working tree's book, as `make test` does
-        rows = [(f"whole test suite (`make test`), median of {args.test_repeat}", f"{t:.0f} s")]
-        print_table("Tests", rows)
-        results.update(rows)
-    if not (site / "index.html").is_file():
-        run([str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"], ROOT)
-
-    server, base = serve(site)
-    rows = [("site size", f"{site_size(site) / 1e6:.1f} MB")]
-    for k, v in browser_measures(base, args.repeat).items():
-        rows.append((k, f"{v / 1e3:.0f} kB" if "bytes" in k else f"{v:.2f} s"))
-    if not args.skip_lighthouse:
-        rows += [(k, f"{v}") for k, v in lighthouse(base, args.repeat).items()]
-    server.shutdown()
-    print_table("Pages (served by tools/serve.py, as `make serve` does)", rows)
-    results.update(rows)
-    rows = load_rows(load_test(site, args.load_clients), args.load_clients)
-    print_table("Classroom load (loopback, same run)", rows)
-    results.update(rows)
-
+    parts = set(args.only.split(","))
+    if parts - set(PARTS):
+        sys.exit(f"bench: unknown part(s) {sorted(parts - set(PARTS))}; choose from {PARTS}")
+    load = os.getloadavg()[0]
+    print(f"Benchmarking {sorted(parts)} on {os.cpu_count()} cores (load average {load:.1f} at the start: "
+          f"{'idle' if load < 0.5 else 'NOT idle'}), medians of {args.repeat} runs...", flush=True)
+    columns: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.before != "none":
+            before = Path(tmp) / "before"
+            before.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(before)], input=archive.stdout, check=True)
+            columns[f"before ({args.before})"] = measure(before, before / "_build" / "html", parts - {"tests"}, args)
+        columns["after (this tree)"] = measure(ROOT, ROOT / "_build" / "html", parts, args)
+    keys = list(dict.fromkeys(k for col in columns.values() for k in col))
+    names = list(columns)
+    rows = [[k] + [fmt(k, col[k]) if k in col else "" for col in columns.values()] for k in keys]
+    widths = [max(len(r[i]) for r in rows + [["measure"] + names]) for i in range(len(names) + 1)]
+    print()
+    for r in [["measure"] + names, ["-" * w for w in widths]] + rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
     (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "bench.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (ROOT / "_build" / "bench.json").write_text(json.dumps({n: {k: fmt(k, v) for k, v in c.items()}
+                                                            for n, c in columns.items()}, indent=1), encoding="utf-8")
     return 0
 
 

@@ -350,7 +350,11 @@ def defer_theme_scripts(app, pagename, templatename, context, doctree):
             # (left alone, above) must keep doctools.js running at once
             script = type(script)(script.filename, priority=script.priority, **{**attributes, "defer": "defer"})
         deferred.append(script)
-    context["script_files"] = deferred
+    # The widget host first of the deferred scripts (they run in page order): a quiz at the end
+    # of a long page should not wait for the theme's scripts to run before it can be clicked.
+    hosts = set(app.config.nb_ipywidgets_js)
+    first = [s for s in deferred if str(s.filename) in hosts]
+    context["script_files"] = first + [s for s in deferred if str(s.filename) not in hosts] if first else deferred
 
 
 WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
@@ -372,9 +376,16 @@ def escape_widget_state(app, pagename, templatename, context, doctree):
             body = attributes["body"]
             if not from_directives(app.env, pagename):
                 body = stable_model_ids(pagename, body, context)
-            # a new object: the builder's script objects are immutable and shared between pages
-            scripts[i] = type(script)(script.filename, priority=script.priority,
-                                      **{**attributes, "body": body.translate(HTML_SAFE_JSON)})
+            # The state (every widget's module and texts, 190 kB on chapter 1) moves from the head
+            # to the end of the page, so the browser draws the text before reading it;
+            # static-widgets.js, deferred, reads it once the whole page is parsed.
+            if "body" in context:
+                del scripts[i]
+                context["body"] += f'\n<script type="{WIDGET_STATE_TYPE}">{body.translate(HTML_SAFE_JSON)}</script>\n'
+            else:  # a new object: the builder's script objects are immutable and shared between pages
+                scripts[i] = type(script)(script.filename, priority=script.priority,
+                                          **{**attributes, "body": body.translate(HTML_SAFE_JSON)})
+            break
 
 
 def from_directives(env, pagename: str) -> bool:
@@ -414,6 +425,28 @@ def stable_model_ids(pagename: str, state_json: str, context: dict) -> str:
     if "body" in context:
         context["body"] = swap(body)
     return json.dumps({**saved, "state": json.loads(swap(json.dumps(state)))}, sort_keys=True)
+
+
+# Style sheets that extensions add to every page, and what a page's body must hold to use them.
+STYLES_FOR = {
+    "sphinx-design": ("sd-",),                         # cards, tabs, grids
+    "togglebutton.css": ("toggle", "dropdown"),        # collapsible admonitions and cells
+    "copybutton.css": ('class="highlight',),           # code blocks
+    "pygments.css": ('class="highlight',),
+    "mystnb.": ('class="cell', 'class="output'),       # notebook cells and outputs
+}
+
+
+def drop_unused_styles(app, pagename, templatename, context, doctree):
+    """Every style sheet in the head holds up the first paint (Lighthouse: render-blocking
+    resources). Extensions add theirs to every page; a page whose body has none of what a sheet
+    styles does not load it (a text or chapter page: three sheets instead of eight)."""
+    body = context.get("body")
+    if body is None or "css_files" not in context:
+        return
+    unused = {name for name, marks in STYLES_FOR.items() if not any(m in body for m in marks)}
+    context["css_files"] = [c for c in context["css_files"]
+                            if not any(name in str(getattr(c, "filename", c)) for name in unused)]
 
 
 def fix_citation_roles(app, pagename, templatename, context, doctree):
@@ -476,5 +509,6 @@ def setup(app):
     app.add_directive("knowledge-check-form", KnowledgeCheckForm)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
+    app.connect("html-page-context", drop_unused_styles, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -57,12 +57,17 @@ def test_no_book_page_needs_a_kernel():
             f"{page.relative_to(ROOT)}: book pages are plain MyST; show a widget with its directive, e.g. ```{{quiz}} ch01")
 
 
-def test_a_clean_build_executes_only_the_notebooks(site):
+def test_a_build_executes_only_the_notebooks(site):
+    """Book pages come out without notebook cells (nothing ran for them), and the build ran at
+    most the notebooks (none, when jupyter-cache already had them)."""
     from conftest import BUILD
     executed = sum(int(n) for n in re.findall(r"\[peaceops\] executed (\d+) pages", BUILD["log"]))
     executed += len(re.findall(r"Executed notebook in", BUILD["log"]))
     notebooks = len(list((ROOT / "notebooks").glob("*.ipynb")))
     assert executed <= notebooks <= 12, f"{executed} pages executed; only the {notebooks} notebooks should run"
+    with_cells = [p.name for p in (site / "book").glob("*.html") if 'class="cell ' in p.read_text(encoding="utf-8")]
+    assert not with_cells, f"book pages made by a kernel: {with_cells}"
+    assert all('class="cell ' in p.read_text(encoding="utf-8") for p in (site / "notebooks").glob("*.html"))
 
 
 def test_directives_embed_the_state_a_kernel_makes(site, tmp_path):
