@@ -115,7 +115,8 @@ def _path(url, base):
 
 
 def test_previous_next_follow_the_reading_path(device, server):
-    """Home -> How to use -> chapters 1-10 in order -> ... -> final assessment -> reference; no
+    """Home -> How to use -> the knowledge check before the course -> chapters 1-10 in order -> ...
+    -> final assessment -> reference; no
     workbook or teacher page on the way, and Previous retraces every step."""
     page = device(1366).goto(HOME)
     chain = [HOME]
@@ -127,7 +128,7 @@ def test_previous_next_follow_the_reading_path(device, server):
             following.click()
         chain.append(_path(page.url, server))
     chapters = [f"{c['file']}.html" for c in data.load_chapters()]
-    assert chain[:2 + len(chapters)] == [HOME, "book/how-to-use.html", *chapters]
+    assert chain[:3 + len(chapters)] == [HOME, "book/how-to-use.html", "book/check-before.html", *chapters]
     assert "book/exam.html" in chain
     after_exam = chain[chain.index("book/exam.html") + 1] if chain[-1] != "book/exam.html" else None
     assert after_exam is None or not after_exam.startswith("notebooks/")
