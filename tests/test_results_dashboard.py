@@ -19,6 +19,10 @@ Q1 = data.load_quiz("ch01")["questions"][0]
 PAYLOAD = "<img src=x onerror=\"window.pwned=1;document.title='pwned'\">"
 
 
+# One worker runs both tests, so that one Voila serves them (a module fixture is per worker).
+pytestmark = pytest.mark.xdist_group("dashboard")
+
+
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
     """The dashboard as `make results` runs it (without opening a browser), on a free port."""
@@ -37,11 +41,13 @@ def dashboard(tmp_path_factory):
         log.close()
 
 
+# Voila runs the dashboard's notebook before it answers the first request: on 2 busy cores (the
+# hub's tests beside it) that took over 90 s once in a full run, so the first load may take 180 s.
 def _open(make_page, url, width):
     watched = make_page(width=width)
     page = watched.page
-    page.goto(url, timeout=90000)
-    page.get_by_role("button", name="Choose the learners' files").wait_for(timeout=90000)
+    page.goto(url, timeout=180000)
+    page.get_by_role("button", name="Choose the learners' files").wait_for(timeout=180000)
     return watched, page
 
 
