@@ -58,9 +58,10 @@ def _locked(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def save_quiz_answers(chapter: str, answers: dict) -> Path | None:
-    """Merge one chapter's checked answers into the learner's results file and write it
-    atomically. What is already there is kept; a file that is not a usable results file is set
+def save_quiz_answers(chapter: str, answers: dict, first: dict | None = None,
+                      attempts: dict | None = None) -> Path | None:
+    """Merge one chapter's checked answers (and, as the page keeps them, each question's first
+    answer and number of attempts) into the learner's results file and write it atomically. What is already there is kept; a file that is not a usable results file is set
     aside (renamed, never deleted) with a warning; answers that do not fit the course are not
     written. Returns the file written, or None."""
     path = results_file()
@@ -68,14 +69,14 @@ def save_quiz_answers(chapter: str, answers: dict) -> Path | None:
         return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _merge_and_write(path, chapter, answers)
+        return _merge_and_write(path, chapter, answers, first or {}, attempts or {})
     except OSError as exc:  # a full disk or a read-only home: the page keeps the answers all the same
         warnings.warn(f"Your answers to {chapter} could not be saved to {path} ({exc.strerror or exc}); "
                       "they are still saved in this browser.", stacklevel=2)
         return None
 
 
-def _merge_and_write(path: Path, chapter: str, answers: dict) -> Path | None:
+def _merge_and_write(path: Path, chapter: str, answers: dict, first: dict, attempts: dict) -> Path | None:
     questions = results._questions()
     with _locked(path):
         doc = None
@@ -91,7 +92,11 @@ def _merge_and_write(path: Path, chapter: str, answers: dict) -> Path | None:
         doc = {**doc, "version": 2, "saved": doc.get("saved") or {},
                "exported": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                "learner": os.environ.get("JUPYTERHUB_USER") or doc.get("learner"),
-               "quizzes": {**doc["quizzes"], chapter: {"answers": {q: list(a) for q, a in answers.items()}}}}
+               "quizzes": {**doc["quizzes"], chapter: {
+                   "answers": {q: list(a) for q, a in answers.items()},
+                   # the page's own record, so that class results count first tries on a hub too
+                   **({"first": {q: list(a) for q, a in first.items()}} if first else {}),
+                   **({"attempts": dict(attempts)} if attempts else {})}}}
         content = json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
         if len(content) > MAX_SAVED_BYTES:
             warnings.warn(f"Your answers were not saved to {path}: the file would be larger than "

@@ -42,6 +42,8 @@ class Quiz(anywidget.AnyWidget):
     chapter = traitlets.Unicode().tag(sync=True)
     questions = traitlets.List().tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)  # question id -> chosen option ids (checked answers)
+    first = traitlets.Dict().tag(sync=True)    # question id -> the first answer checked
+    attempts = traitlets.Dict().tag(sync=True)  # question id -> how many times it was checked
     score = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, chapter: str, **kwargs):
@@ -58,7 +60,7 @@ class Quiz(anywidget.AnyWidget):
         super().set_state(sync_data)
         if "answers" in sync_data and self.answers:
             from . import classroom
-            classroom.save_quiz_answers(self.chapter, self.answers)
+            classroom.save_quiz_answers(self.chapter, self.answers, self.first, self.attempts)
 
     def results(self) -> pd.DataFrame:
         """The learner's answers: one row per question, with what was chosen and whether it is correct."""

@@ -93,9 +93,18 @@ def classroom(tmp_path_factory, browser):
         hub.stop()
 
 
-def load(hub, **kwargs):
+def classroom_module():
     from peaceops import classroom
-    return classroom.load_hub(hub.url, hub.token, leave_out={TEACHER}, **kwargs)
+    return classroom
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+    return bool(pd.isna(value))
+
+
+def load(hub, **kwargs):
+    return classroom_module().load_hub(hub.url, hub.token, leave_out={TEACHER}, **kwargs)
 
 
 def test_three_learners_answer_in_their_workbooks_and_the_teacher_loads_the_class(classroom):
@@ -104,6 +113,13 @@ def test_three_learners_answer_in_their_workbooks_and_the_teacher_loads_the_clas
         saved = json.loads((hub.home(name) / "peaceops-results.json").read_text(encoding="utf-8"))
         assert saved["format"] == "peaceops-results" and saved["version"] == 2 and saved["learner"] == name
         assert saved["quizzes"]["ch01"]["answers"] == {"ch01-q01": [chosen[name]]}
+    # Alice answered in the live page, which also sends her first try and attempt count; Bob's and
+    # Carol's answers came as bare kernel messages, so their first tries stay unknown, never guessed.
+    alice = json.loads((hub.home("alice") / "peaceops-results.json").read_text(encoding="utf-8"))["quizzes"]["ch01"]
+    assert alice["first"] == {"ch01-q01": [chosen["alice"]]} and alice["attempts"] == {"ch01-q01": 1}
+    found = classroom_module().read_hub(hub.url, hub.token, leave_out={TEACHER}, anonymise=False)
+    tries = dict(zip(found.answers["learner"], found.answers["attempts"]))
+    assert tries["alice"] == 1 and pd_isna(tries["bob"]) and pd_isna(tries["carol"])
     answers, problems = load(hub, anonymise=False)
     assert problems.empty, problems.to_dict("records")
     assert sorted(answers["learner"]) == LEARNERS

@@ -98,6 +98,8 @@ function render({ model, el }) {
       (seen ? ` You asked to see the answers to ${seen} question${seen === 1 ? "" : "s"}; ` +
         "those do not count towards a secure objective on the progress page." : "");
     model.set("answers", Object.assign({}, answers));
+    model.set("first", Object.assign({}, first));
+    model.set("attempts", Object.assign({}, attempts));
     model.set("score", right);
     syncToKernel(model);
     if (answered || seen) saveOrWarn(storeKey, { answers, revealed: [...revealed], first, attempts, updated: new Date().toISOString() }, root);
