@@ -10,11 +10,12 @@ built into its own folder so the two never mix. Its configuration is derived fro
 (one source) and it reuses the default build's execution cache, so no page runs twice.
 Serve it with the LRS path passed on to the LRS: `make class` (tools/serve.py --lrs-path).
 """
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+
+from instructor_edition import build_edition  # tools/ is on the path when this script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "class"
@@ -31,16 +32,10 @@ def config(lrs_path: str) -> dict:
 def main(argv: list[str]) -> int:
     lrs_path = argv[1] if len(argv) > 1 else "/xapi/"
     lrs_path = lrs_path if lrs_path.endswith("/") else lrs_path + "/"
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "_config.yml").write_text(yaml.safe_dump(config(lrs_path), sort_keys=False), encoding="utf-8")
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--config", str(OUT / "_config.yml"), "--toc", str(ROOT / "_toc.yml"),
-           "--path-output", str(OUT), "-W", "-n", "--keep-going"]
-    result = subprocess.run(cmd, cwd=ROOT)
-    if result.returncode == 0:
+    code = build_edition(OUT, config(lrs_path))
+    if code == 0:
         print(f"\n  The class edition (records sent to {lrs_path} on its own site) is in {SITE.relative_to(ROOT)}/\n")
-    return result.returncode
-
+    return code
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -46,17 +46,26 @@ def toc() -> dict:
     return toc
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "_config.yml").write_text(yaml.safe_dump(config(), sort_keys=False), encoding="utf-8")
-    (OUT / "_toc.yml").write_text(yaml.safe_dump(toc(), sort_keys=False), encoding="utf-8")
+def build_edition(out: Path, cfg: dict, contents: dict | None = None) -> int:
+    """Build the book, strictly as `make build` does, with a derived configuration (and table of
+    contents, or the book's own) into out/_build/html. Every edition (instructor, class) uses it."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "_config.yml").write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    toc_path = ROOT / "_toc.yml"
+    if contents is not None:
+        toc_path = out / "_toc.yml"
+        toc_path.write_text(yaml.safe_dump(contents, sort_keys=False), encoding="utf-8")
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--config", str(OUT / "_config.yml"), "--toc", str(OUT / "_toc.yml"),
-           "--path-output", str(OUT), "-W", "-n", "--keep-going"]
-    result = subprocess.run(cmd, cwd=ROOT)
-    if result.returncode == 0:
+    cmd = [str(jb), "build", str(ROOT), "--config", str(out / "_config.yml"), "--toc", str(toc_path),
+           "--path-output", str(out), "-W", "-n", "--keep-going"]
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+def main() -> int:
+    code = build_edition(OUT, config(), toc())
+    if code == 0:
         print(f"\n  The instructor edition is in {(OUT / '_build' / 'html').relative_to(ROOT)}/\n")
-    return result.returncode
+    return code
 
 
 if __name__ == "__main__":
