@@ -95,7 +95,39 @@ def files_read():
     try:
         yield files
     finally:
-        _READERS.remove(files)
+        _READERS.pop()  # blocks nest, so the innermost ends first (remove() would take any equal set)
+
+
+def kept_while_files_unchanged(loader):
+    """A loader whose checked result is kept for as long as the texts of every file it read stay
+    the same (a book build asked for chapters.yml 124 times and for each quiz up to eight times,
+    and every time parsed, validated and cross-checked it again: a second of a build). A file
+    that changes, appears or goes is read and checked again; a loader that failed keeps nothing,
+    so it fails again the same way. Callers get their own copy, and files_read() still learns
+    every file the result came from."""
+    kept: dict[tuple, tuple[dict, Any]] = {}
+
+    @functools.wraps(loader)
+    def load(*args):
+        key = (str(course_root()), *args)
+        if key in kept:
+            texts, result = kept[key]
+            if all(_text_now(path) == text for path, text in texts.items()):
+                for files in _READERS:
+                    files.update(texts)
+                return copy.deepcopy(result)
+        with files_read() as files:
+            result = loader(*args)
+        kept[key] = ({path: _text_now(path) for path in files}, copy.deepcopy(result))
+        return result  # (read_text told every files_read() around this call too)
+    return load
+
+
+def _text_now(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def read_text(path: Path) -> str:
@@ -120,15 +152,35 @@ def read_text(path: Path) -> str:
              "save it as UTF-8 (in most editors: Save as, encoding UTF-8)")
 
 
-class CourseYamlLoader(yaml.SafeLoader):
+if yaml.__with_libyaml__:  # PyYAML's wheels are built with libyaml: its C scanner and parser
+    class _EventsComposed(yaml.composer.Composer, yaml.cyaml.CParser):  # (Python scanning: most of a build's reading)
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+else:
+    class _EventsComposed(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):
+        def __init__(self, stream):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+
+NESTING_FIX = "check the indentation and brackets there; no course file needs that depth"
+
+
+class CourseYamlLoader(_EventsComposed, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
     """PyYAML's safe loader, stricter in what a course file needs least and an attacker uses most:
     no anchors or aliases (a few lines of aliases expand to gigabytes), no nesting deeper than
     MAX_DEPTH (PyYAML composes recursively), at most MAX_NODES entries (reading time grows with
     them), no repeated keys (PyYAML keeps the last silently), and only text as keys (`on:` and
-    `1:` would become True and 1)."""
+    `1:` would become True and 1). Whichever parser reads the text, the composer is PyYAML's
+    Python one: it is where those checks are made, event by event."""
 
     def __init__(self, stream, path: Path):
-        super().__init__(stream)
+        _EventsComposed.__init__(self, stream)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.path, self.depth, self.nodes = path, 0, 0
 
     def compose_node(self, parent, index):
@@ -143,7 +195,7 @@ class CourseYamlLoader(yaml.SafeLoader):
                  "split the content into smaller files, or remove what does not belong in it")
         if self.depth > MAX_DEPTH:
             fail(self.path, "", None, f"nests more than {MAX_DEPTH} levels deep at line {event.start_mark.line + 1}",
-                 "check the indentation and brackets there; no course file needs that depth")
+                 NESTING_FIX)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -181,7 +233,7 @@ def read_yaml(path: Path) -> Any:
 def _parse_yaml(path: Path, text: str) -> Any:
     loader = None
     try:
-        loader = CourseYamlLoader(text, path)  # its reader already checks the characters
+        loader = CourseYamlLoader(text, path)  # its reader checks the characters
         document = loader.get_single_data()
     except DataError:
         raise
@@ -192,6 +244,9 @@ def _parse_yaml(path: Path, text: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml's own limit, met while it reads ahead of the composer
+            fail(path, "", None, f"nests more than {MAX_DEPTH} levels deep at line {mark.line + 1 if mark else '?'}",
+                 NESTING_FIX)
         fail(path, "", None, f"is not valid YAML{at} ({_cut(problem, 100)})",
              "check the indentation and quoting on that line; a text containing ': ' needs quotes or '>-'")
     finally:
@@ -326,6 +381,7 @@ def check_source(key: str, path: Path, entry: str, field: str = "source") -> Non
 
 # ---------------------------------------------------------------- chapters
 
+@kept_while_files_unchanged
 def load_chapters() -> list[dict]:
     """The chapters in reading order, each with its objectives (data/chapters.yml)."""
     path = course_root() / "data" / "chapters.yml"
@@ -372,6 +428,7 @@ def objectives_table() -> pd.DataFrame:
 
 # ---------------------------------------------------------------- quizzes
 
+@kept_while_files_unchanged
 def load_quiz(chapter_id: str) -> dict:
     """A chapter's question bank (data/quizzes/<chapter>.yml), fully checked."""
     path = course_root() / "data" / "quizzes" / f"{chapter_id}.yml"
@@ -408,6 +465,7 @@ def _check_questions(path: Path, questions: list[dict], objectives: set[str], sc
             check_source(q["source"], path, entry)
 
 
+@kept_while_files_unchanged
 def load_exam() -> dict:
     """The final assessment's question bank (data/exam.yml); each question gains its `chapter`,
     taken from the objective it tests. No question may repeat a chapter quiz question's id."""
@@ -442,6 +500,7 @@ def is_correct(question: dict, chosen: list[str]) -> bool:
 
 # ---------------------------------------------------------------- spectrum
 
+@kept_while_files_unchanged
 def load_spectrum() -> dict:
     """The integration spectrum's stages and levels of coherence (data/spectrum.yml)."""
     path = course_root() / "data" / "spectrum.yml"
@@ -480,6 +539,7 @@ def decision_values(decision: dict) -> list:
     return [o["id"] for o in decision["options"]]
 
 
+@kept_while_files_unchanged
 def load_activity(activity_id: str) -> dict:
     """A decision activity (data/activities/<id>.yml), checked, with `levels: spectrum` filled in."""
     path = course_root() / "data" / "activities" / f"{activity_id}.yml"
@@ -614,6 +674,7 @@ def citation_label(key: str) -> str:
     return f"{who}, {year.group(1)}"
 
 
+@kept_while_files_unchanged
 def load_discussion(chapter_id: str) -> dict:
     """A chapter's discussion questions and the points a good answer makes
     (data/discussion/<chapter>.yml); each point gains `cite`, its sources as the book cites them."""
@@ -644,6 +705,7 @@ def load_discussion(chapter_id: str) -> dict:
 
 # ---------------------------------------------------------------- solo simulation
 
+@kept_while_files_unchanged
 def load_solo_simulation(sim_id: str) -> dict:
     """A simulation played alone (data/simulation/<id>.yml): one role against scripted events,
     each a decision with feedback on every option; options' sources gain `cite` labels."""
@@ -714,6 +776,7 @@ def load_table(name: str, required: list[str]) -> pd.DataFrame:
 CHECK_FORMS = ("A", "B")
 
 
+@kept_while_files_unchanged
 def load_knowledge_check() -> dict:
     """The pre/post knowledge check (data/knowledge-check.yml): {"forms": {"A": [questions],
     "B": [questions]}}, each question from its chapter's quiz bank with its `chapter`, in the
@@ -747,6 +810,7 @@ def load_knowledge_check() -> dict:
 
 # ---------------------------------------------------------------- the participant evaluation
 
+@kept_while_files_unchanged
 def load_evaluation() -> dict:
     """The participant evaluation's statements, scale and open questions (data/evaluation.yml)."""
     path = course_root() / "data" / "evaluation.yml"

@@ -179,3 +179,22 @@ def test_csv_row_without_source(course):
     path.write_text("date,event,source\n2000-08,Brahimi Report,brahimi2000\n2006-02,Note of Guidance,\n", encoding="utf-8")
     assert error_for(data.load_table, path, "timeline", ["date", "event"]) == (
         "data/timeline.csv: row 3: field 'source' is empty. Fix: fill in 'source' (every fact needs its source).")
+
+
+def test_an_edited_file_is_read_again(course):
+    """Loaders keep what they checked while the files stay the same (a build asks for each file
+    many times); an author's edit must still show in the next load, a broken edit must still be
+    refused, and the result must be the caller's own copy."""
+    quiz_path, chapters_path = course / "data/quizzes/ch01.yml", course / "data/chapters.yml"
+    first = data.load_quiz("ch01")
+    first["questions"][0]["prompt"] = "changed by a caller"
+    assert data.load_quiz("ch01")["questions"][0]["prompt"] != "changed by a caller"
+
+    edit_yaml(quiz_path, lambda d: d["questions"][0].update(prompt="A prompt the author rewrote?"))
+    assert data.load_quiz("ch01")["questions"][0]["prompt"] == "A prompt the author rewrote?"
+
+    # A file the quiz is checked against (its chapter's objectives) changes too: checked again.
+    objective = first["questions"][0]["objective"]
+    edit_yaml(chapters_path, lambda d: [o.update(id=o["id"] + "-renamed") for c in d["chapters"]
+                                        for o in c["objectives"] if o["id"] == objective])
+    assert f"is '{objective}', which is not an objective of ch01" in error_for(data.load_quiz, quiz_path, "ch01")
