@@ -123,3 +123,38 @@ def test_two_clean_builds_give_byte_identical_html(site, tmp_path):
     different = [str(p) for p in pages if (site / p).read_bytes() != (other / p).read_bytes()]
     assert not different, f"{len(different)} pages differ between two builds of the same input: {different[:10]}"
     assert any(VIEW.search((site / p).read_text(encoding="utf-8")) for p in pages if str(p).startswith("notebooks/"))
+
+
+def _notebook_site(tmp_path: Path, cells: dict[str, str]) -> subprocess.CompletedProcess:
+    """Build (strict) a small site of notebooks, one per entry of `cells` (name: its one code
+    cell), plus a text page, with execution as the course's build does it."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, code in cells.items():
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}"),
+                                             nbformat.v4.new_code_cell(code)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, src / f"{name}.ipynb")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\n" + "\n".join(cells) + "\n```\n", encoding="utf-8")
+    (src / "conf.py").write_text("extensions = ['myst_nb', 'peaceops.sphinxext']\nnb_execution_mode = 'cache'\n"
+                                 "nb_execution_raise_on_error = True\n", encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", str(src), str(tmp_path / "html")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+
+
+def test_notebooks_run_in_the_background_and_their_outputs_reach_the_pages(tmp_path):
+    build = _notebook_site(tmp_path, {"alpha": "print('alpha ran', 6 * 7)", "beta": "print('beta ran', 6 * 9)"})
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "[peaceops] executed 2 pages" in build.stdout, build.stdout
+    assert "alpha ran 42" in (tmp_path / "html" / "alpha.html").read_text(encoding="utf-8")
+    assert "beta ran 54" in (tmp_path / "html" / "beta.html").read_text(encoding="utf-8")
+
+
+def test_a_notebook_that_fails_in_the_background_still_fails_the_build(tmp_path):
+    """A page whose run failed is not cached: myst-nb runs it again as it reads it, and the
+    error reaches the author the usual way (myst-nb's message, naming the page)."""
+    build = _notebook_site(tmp_path, {"fine": "print('fine')",
+                                      "broken": "raise ValueError('the cell that fails')"})
+    log = build.stdout + build.stderr
+    assert build.returncode != 0, log
+    assert "broken.ipynb:Executing notebook failed: CellExecutionError" in log, log
