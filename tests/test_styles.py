@@ -21,7 +21,7 @@ PAGES = {  # one page of each type
 
 # Every element's computed style (and its ::before and ::after, which draw the icons), as one
 # string per element; the two snapshots are compared in the page.
-SNAPSHOT = """(key) => {
+SNAPSHOT = """async (key) => {
     // laid out afresh (a used 'auto' margin can otherwise be reported as it was before a menu
     // opened), and scrolled back before the page draws again (the theme styles a scrolled page)
     const scrolled = window.scrollY;
@@ -29,6 +29,7 @@ SNAPSHOT = """(key) => {
     void document.body.offsetHeight;
     document.body.style.display = '';
     window.scrollTo(0, scrolled);
+    await document.fonts.ready;  // the icon font a new sheet names, loaded
     const out = [];
     for (const el of [document.documentElement, ...document.body.querySelectorAll('*')]) {
         const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
@@ -36,7 +37,10 @@ SNAPSHOT = """(key) => {
         for (const pseudo of ['', '::before', '::after']) {
             const style = getComputedStyle(el, pseudo || null);
             if (pseudo && style.content === 'none') continue;
-            out.push([name + pseudo, Array.from(style, (p) => p + ': ' + style.getPropertyValue(p))]);
+            const values = Array.from(style, (p) => p + ': ' + style.getPropertyValue(p));
+            // and its box: an icon whose character the (cut-down) icon font lacks is drawn another width
+            if (!pseudo) values.push('box: ' + JSON.stringify(el.getBoundingClientRect()));
+            out.push([name + pseudo, values]);
         }
     }
     (window.snapshots = window.snapshots || {})[key] = out;  // kept in the page: megabytes of text
