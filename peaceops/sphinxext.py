@@ -464,28 +464,6 @@ def stable_model_ids(pagename: str, state_json: str, context: dict) -> str:
     return json.dumps({**saved, "state": json.loads(swap(json.dumps(state)))}, sort_keys=True)
 
 
-# Style sheets that extensions add to every page, and what a page's body must hold to use them.
-STYLES_FOR = {
-    "sphinx-design": ("sd-",),                         # cards, tabs, grids
-    "togglebutton.css": ("toggle", "dropdown"),        # collapsible admonitions and cells
-    "copybutton.css": ('class="highlight',),           # code blocks
-    "pygments.css": ('class="highlight',),
-    "mystnb.": ('class="cell', 'class="output'),       # notebook cells and outputs
-}
-
-
-def drop_unused_styles(app, pagename, templatename, context, doctree):
-    """Every style sheet in the head holds up the first paint (Lighthouse: render-blocking
-    resources). Extensions add theirs to every page; a page whose body has none of what a sheet
-    styles does not load it (a text or chapter page: three sheets instead of eight)."""
-    body = context.get("body")
-    if body is None or "css_files" not in context:
-        return
-    unused = {name for name, marks in STYLES_FOR.items() if not any(m in body for m in marks)}
-    context["css_files"] = [c for c in context["css_files"]
-                            if not any(name in str(getattr(c, "filename", c)) for name in unused)]
-
-
 def fix_citation_roles(app, pagename, templatename, context, doctree):
     """Sphinx 7 marks each bibliography entry role="doc-biblioentry" inside a role="list": the role
     is deprecated in ARIA 1.2 and leaves the list without list items (axe: aria-deprecated-role,
@@ -559,6 +537,5 @@ def setup(app):
     app.add_directive("knowledge-check-form", KnowledgeCheckForm)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
-    app.connect("html-page-context", drop_unused_styles, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
