@@ -376,16 +376,54 @@ def escape_widget_state(app, pagename, templatename, context, doctree):
             body = attributes["body"]
             if not from_directives(app.env, pagename):
                 body = stable_model_ids(pagename, body, context)
-            # The state (every widget's module and texts, 190 kB on chapter 1) moves from the head
-            # to the end of the page, so the browser draws the text before reading it;
-            # static-widgets.js, deferred, reads it once the whole page is parsed.
             if "body" in context:
                 del scripts[i]
-                context["body"] += f'\n<script type="{WIDGET_STATE_TYPE}">{body.translate(HTML_SAFE_JSON)}</script>\n'
+                context["body"] = state_beside_views(context["body"], json.loads(body))
             else:  # a new object: the builder's script objects are immutable and shared between pages
                 scripts[i] = type(script)(script.filename, priority=script.priority,
                                           **{**attributes, "body": body.translate(HTML_SAFE_JSON)})
             break
+
+
+WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+
+
+def state_script(saved: dict, models: dict) -> str:
+    """A widget-state script (the format JupyterLab, Voila and the html-manager read; a page may
+    hold several) with these models, escaped (HTML_SAFE_JSON)."""
+    body = json.dumps({**saved, "state": models}, sort_keys=True).translate(HTML_SAFE_JSON)
+    return f'<script type="{WIDGET_STATE_TYPE}">{body}</script>'
+
+
+def state_beside_views(html: str, saved: dict) -> str:
+    """The page's widget state (190 kB on chapter 1: each widget's module, CSS and texts), split:
+    each widget's models (its own and those it refers to, such as its layout) in a state script
+    just before its view, so static-widgets.js (async) shows each widget as soon as the browser
+    has parsed it, without reading the rest of the page or the other widgets' state first. Models
+    no view uses stay in one script at the end. The same input gives the same bytes."""
+    state = saved["state"]
+    placed: set[str] = set()
+
+    def models_of(model_id: str, found: list):
+        if model_id in state and model_id not in found:
+            found.append(model_id)
+            for ref in re.findall(r'"IPY_MODEL_([^"]+)"', json.dumps(state[model_id].get("state", {}))):
+                models_of(ref, found)
+
+    def with_its_state(view):
+        try:
+            model_id = json.loads(view.group(1)).get("model_id", "")
+        except ValueError:
+            return view.group(0)
+        found: list[str] = []
+        models_of(model_id, found)
+        mine = {i: state[i] for i in found if i not in placed}
+        placed.update(mine)
+        return (state_script(saved, mine) if mine else "") + view.group(0)
+
+    html = WIDGET_VIEW.sub(with_its_state, html)
+    rest = {i: model for i, model in state.items() if i not in placed}
+    return html + (f"\n{state_script(saved, rest)}\n" if rest else "")
 
 
 def from_directives(env, pagename: str) -> bool:
