@@ -8,8 +8,9 @@
 //
 // Why not the Jupyter widget manager: it is a 3.6 MB bundle (plus RequireJS) that every widget
 // page had to download and parse before the first quiz answer could be clicked, to run
-// modules that need none of it. myst-nb loads this script (`async`) only on pages that have
-// widgets; text pages load no widget code at all. See nb_ipywidgets_js in _config.yml.
+// modules that need none of it. Only pages that have widgets carry this script (myst-nb adds it
+// to them, nb_ipywidgets_js in _config.yml), written into the page as an async module
+// (sphinxext.inline_widget_host); text pages carry no widget code at all.
 (function () {
   "use strict";
   var STATE_TYPE = "application/vnd.jupyter.widget-state+json";
@@ -139,7 +140,7 @@
   }
 
   scan();
-  if (document.readyState === "loading") {   // this script is `async`: it may run mid-page
+  if (document.readyState === "loading") {   // this script is async: it may run mid-page
     var observer = new MutationObserver(scan);
     observer.observe(document.documentElement, { childList: true, characterData: true, subtree: true });
     document.addEventListener("DOMContentLoaded", function () {

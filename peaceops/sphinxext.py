@@ -426,6 +426,28 @@ def state_beside_views(html: str, saved: dict) -> str:
     return html + (f"\n{state_script(saved, rest)}\n" if rest else "")
 
 
+def inline_widget_host(app, pagename, templatename, context, doctree):
+    """The widget host (nb_ipywidgets_js, static-widgets.js: 5 kB) written into each widget page
+    as an async module script instead of linked: on a busy machine or network a linked script
+    waits its turn behind the theme's two dozen files, and no widget can be shown before it runs.
+    Inline, it runs at once and shows each widget as the browser parses it. (An edited host
+    reaches every page: a changed static file rewrites them all, see refresh_when_inputs_change.)"""
+    scripts = context.get("script_files") or []
+    for i, script in enumerate(scripts):
+        name = str(getattr(script, "filename", "") or "").removeprefix("_static/")   # as myst-nb adds it
+        if name not in app.config.nb_ipywidgets_js:
+            continue
+        found = [Path(app.confdir, folder, name) for folder in app.config.html_static_path
+                 if Path(app.confdir, folder, name).is_file()]
+        if not found:
+            continue   # not one of the course's own files: linked as configured
+        source = found[0].read_text(encoding="utf-8")
+        if re.search(r"</script|<!--", source, re.I):
+            raise ValueError(f"{found[0]}: a widget host written into pages must not contain '</script' or '<!--'")
+        scripts[i] = type(script)(None, priority=script.priority, type="module", body=source,
+                                  **{"async": "async"})
+
+
 def from_directives(env, pagename: str) -> bool:
     from myst_nb.sphinx_ import NbMetadataCollector
     return "peaceops_widget_state" in NbMetadataCollector.get_doc_data(env).get(pagename, {})
@@ -546,6 +568,7 @@ def setup(app):
     app.add_directive("data-table", DataTable)
     app.add_directive("knowledge-check-form", KnowledgeCheckForm)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
+    app.connect("html-page-context", inline_widget_host, priority=800)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", drop_unused_styles, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
