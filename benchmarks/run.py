@@ -160,8 +160,15 @@ WATCH_QUIZ = """(() => {
     return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
   };
   const ready = READY;
-  const frame = () => { if (ready()) window.__quizReady = performance.now(); else requestAnimationFrame(frame); };
+  const frame = () => {
+    if (window.__quizReady !== undefined) return;
+    let yes = false;
+    try { yes = ready(); } catch (error) { /* not there yet */ }
+    if (yes) window.__quizReady = performance.now(); else requestAnimationFrame(frame);
+  };
   requestAnimationFrame(frame);
+  // a loop started this early can be dropped (some pages never ran it): a second starts with the page
+  document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(frame));
 })();"""
 # Requests to any host but this machine fail at once (no DNS), and are counted.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
