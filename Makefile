@@ -75,11 +75,17 @@ scorm: build assets
 lms-export: setup
 	$(BIN)/python -m peaceops.quizbank _build/lms
 
-## bench: measure builds, tests, page weight, time to interactive and Lighthouse scores, before
+## bench: measure builds, tests, page weight, time to interactive (also of a jupyterquiz page with
+##        the same questions) and Lighthouse scores, before
 ##        (commit fe8fa44, book pages in kernels) and after, in one run and one table (medians
 ##        of 3; about an hour). BENCH_FLAGS=--help for options, e.g. BENCH_FLAGS="--only builds"
-bench: setup assets chromium graphviz benchmarks/node_modules/.installed
+bench: setup assets chromium graphviz benchmarks/node_modules/.installed $(BIN)/.bench-installed
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
+
+# jupyterquiz, for the bench's comparison page only (the `bench` extra)
+$(BIN)/.bench-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	@touch $@
 
 ## bench-hub: 10, 20 and 30 learners at once on the class hub (make hub), on 127.0.0.1: log in, start
 ##            a server, pull the course, run a workbook; prints spawn p50/p95, failures and memory

@@ -8,8 +8,9 @@
 //
 // Why not the Jupyter widget manager: it is a 3.6 MB bundle (plus RequireJS) that every widget
 // page had to download and parse before the first quiz answer could be clicked, to run
-// modules that need none of it. myst-nb loads this script (deferred) only on pages that have
-// widgets; text pages load no widget code at all. See nb_ipywidgets_js in _config.yml.
+// modules that need none of it. Only pages that have widgets carry this script (myst-nb adds it
+// to them, nb_ipywidgets_js in _config.yml), written into the page as an async module
+// (sphinxext.inline_widget_host); text pages carry no widget code at all.
 (function () {
   "use strict";
   var STATE_TYPE = "application/vnd.jupyter.widget-state+json";
@@ -74,10 +75,7 @@
     el.appendChild(p);
   }
 
-  var saved = {};
-  document.querySelectorAll('script[type="' + STATE_TYPE + '"]').forEach(function (script) {
-    Object.assign(saved, JSON.parse(script.textContent).state);
-  });
+  var saved = {};     // model id -> its saved model, from the widget-state scripts read so far
   var models = {};    // model id -> Promise of {model, widget}, each model initialised once
 
   function modelFor(id) {
@@ -96,11 +94,10 @@
     return models[id];
   }
 
-  document.querySelectorAll('script[type="' + VIEW_TYPE + '"]').forEach(function (script) {
+  function show(script, id) {
     var el = document.createElement("div");
     el.className = "po-widget-view";
     script.parentNode.insertBefore(el, script);
-    var id = JSON.parse(script.textContent).model_id;
     modelFor(id).then(function (found) {
       return found.widget.render({ model: found.model, el: el, experimental: {} });
     }).catch(function (error) {
@@ -108,5 +105,47 @@
         "Try reloading the page, or open the chapter's workbook in JupyterLab.");
       console.error("static-widgets:", id, error);
     });
-  });
+  }
+
+  // Each widget's state stands just before its view (sphinxext.state_beside_views), so a widget
+  // is shown as soon as the parser has passed it: a quiz at the end of a long page is clickable
+  // without waiting for the rest of the page, the theme's scripts or the other widgets.
+  // Every script is read once, in page order (a state before the views that use it).
+  var read = [];
+  function scan() {
+    var scripts = document.querySelectorAll('script[type="' + STATE_TYPE + '"], script[type="' + VIEW_TYPE + '"]');
+    for (var i = 0; i < scripts.length; i++) {
+      var script = scripts[i];
+      if (read.indexOf(script) !== -1) continue;
+      var data;
+      try {
+        data = JSON.parse(script.textContent);
+      } catch (error) {
+        // While the page is being parsed, a script's text may have arrived in part: no part of
+        // a JSON object is JSON, so it is read once it is whole.
+        if (document.readyState === "loading") return;
+        console.error("static-widgets: an embedded widget script is not readable", error);
+        read.push(script);   // the views it was meant for say they cannot be shown
+        continue;
+      }
+      if (script.type === STATE_TYPE) {
+        Object.assign(saved, data.state);
+      } else if (!saved[data.model_id] && document.readyState === "loading") {
+        return;   // its state is further down the page (an older page, or a shared model)
+      } else {
+        show(script, data.model_id);
+      }
+      read.push(script);
+    }
+  }
+
+  scan();
+  if (document.readyState === "loading") {   // this script is async: it may run mid-page
+    var observer = new MutationObserver(scan);
+    observer.observe(document.documentElement, { childList: true, characterData: true, subtree: true });
+    document.addEventListener("DOMContentLoaded", function () {
+      observer.disconnect();
+      scan();
+    });
+  }
 })();

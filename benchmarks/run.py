@@ -16,7 +16,9 @@ Measures, on the real course:
 - the whole test suite, as `make test` runs it (both commands);
 - the size of the built site;
 - per page type, served as `make serve` serves it: bytes transferred on a cold and a warm browser
-  cache, and the seconds until the first quiz answer can be clicked (headless Chromium);
+  cache, and the seconds until the first quiz answer can be clicked (headless Chromium; requests
+  to other hosts fail and are listed); the same figure, in turns, for a jupyterquiz page with
+  chapter 1's questions (benchmarks/jupyterquiz_page.py, a small Jupyter Book 1 built for the run);
 - Lighthouse performance and accessibility scores, and first contentful paint, for one page of
   each type (Lighthouse's default mobile profile: a mid-range phone on a slow 4G connection,
   simulated);
@@ -59,6 +61,9 @@ PAGES = {          # one page of each type
 }
 sys.path.insert(0, str(ROOT / "tools"))
 from serve import make_server  # noqa: E402  (the server `make serve` uses)
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import jupyterquiz_page  # noqa: E402  (the comparison page)
+JUPYTERQUIZ_ROW = "jupyterquiz page (chapter 1's questions): seconds until a quiz answer can be clicked"
 
 
 def run(cmd, cwd, env=None) -> tuple[float, str]:
@@ -147,12 +152,62 @@ def serve(site: Path):
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def browser_measures(base: str, repeat: int) -> dict:
+# When a quiz answer can be clicked: a first answer can be chosen and checked, and is on screen.
+# The course's quiz: an enabled option and its "Check answer" button; jupyterquiz checks the
+# answer a learner clicks (a label with its click handler), so one shown answer is enough.
+QUIZ_READY = {
+    "course": "() => shown('.po-quiz input[type=radio]:not([disabled])') && shown('.po-quiz button[id$=\"-check\"]:not([disabled])')",
+    "jupyterquiz": "() => shown('label.MCButton') && typeof document.querySelector('label.MCButton').onclick === 'function'",
+}
+# Runs in the page before its own scripts: from the first frame on, it notes (in the page's own
+# clock, performance.now(), from the start of the navigation) the first frame in which the quiz
+# is ready, so the figure holds no time of the tool that reads it.
+WATCH_QUIZ = """(() => {
+  const shown = (selector) => {
+    const el = document.querySelector(selector);
+    if (!el) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
+  };
+  const ready = READY;
+  const frame = () => {
+    if (window.__quizReady !== undefined) return;
+    let yes = false;
+    try { yes = ready(); } catch (error) { /* not there yet */ }
+    if (yes) window.__quizReady = performance.now(); else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  // a loop started this early can be dropped (some pages never ran it): a second starts with the page
+  document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(frame));
+})();"""
+# Requests to any host but this machine fail at once (no DNS), and are counted.
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+
+def seconds_until_quiz(browser, url: str, kind: str) -> tuple[float, list[str]]:
+    """One cold visit: seconds until the quiz can be clicked, and the requests beyond 127.0.0.1."""
+    context = browser.new_context()
+    context.add_init_script(WATCH_QUIZ.replace("READY", QUIZ_READY[kind]))
+    elsewhere: list[str] = []
+    context.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1:", "data:", "blob:"))
+               else elsewhere.append(r.url))
+    page = context.new_page()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function("window.__quizReady !== undefined", timeout=30000)
+    seconds = page.evaluate("window.__quizReady") / 1000
+    page.wait_for_load_state("load")   # nothing still loading spills into the next visit
+    context.close()
+    return seconds, elsewhere
+
+
+def browser_measures(base: str, repeat: int, jupyterquiz: str | None = None) -> dict:
+    """Bytes per page type, and seconds until chapter 1's quiz can be clicked; with `jupyterquiz`
+    (the comparison site's address), the same figure for its page, visits taking turns."""
     from playwright.sync_api import sync_playwright
     out: dict = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", OFFLINE])
         for label, path in PAGES.items():
             cold, warm = [], []
             for _ in range(repeat):
@@ -170,15 +225,21 @@ def browser_measures(base: str, repeat: int) -> dict:
                 context.close()
             out[f"{label}: bytes, cold cache"] = statistics.median(cold)
             out[f"{label}: bytes, warm cache"] = statistics.median(warm)
-        ready = []
+        pages = {"chapter page (widgets): seconds until a quiz answer can be clicked":
+                 (base + PAGES["chapter page (widgets)"], "course")}
+        if jupyterquiz:
+            pages[JUPYTERQUIZ_ROW] = (jupyterquiz + jupyterquiz_page.PAGE, "jupyterquiz")
+        ready: dict[str, list] = {label: [] for label in pages}
         for _ in range(repeat):
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(base + PAGES["chapter page (widgets)"], wait_until="commit")
-            page.wait_for_selector(".po-quiz input[type=radio]:not([disabled])", state="visible", timeout=30000)
-            ready.append(page.evaluate("performance.now()") / 1000)
-            context.close()
-        out["chapter page (widgets): seconds until a quiz answer can be clicked"] = statistics.median(ready)
+            for label, (url, kind) in pages.items():
+                seconds, elsewhere = seconds_until_quiz(browser, url, kind)
+                ready[label].append(seconds)
+                if elsewhere:
+                    out.setdefault("requests beyond this machine (blocked)", set()).update(elsewhere)
+        for label, values in ready.items():
+            out[label] = statistics.median(values)
+        if "requests beyond this machine (blocked)" in out:
+            out["requests beyond this machine (blocked)"] = ", ".join(sorted(out["requests beyond this machine (blocked)"]))
         browser.close()
     return out
 
@@ -308,7 +369,7 @@ def measure(source: Path, site: Path, parts: set, args) -> dict:
         try:
             out["site size"] = f"{site_size(site) / 1e6:.1f} MB"
             if "pages" in parts:
-                out.update(browser_measures(base, args.repeat))
+                out.update(browser_measures(base, args.repeat, args.jupyterquiz_url))
             if "lighthouse" in parts:
                 out.update(lighthouse(base, args.repeat))
         finally:
@@ -319,6 +380,15 @@ def measure(source: Path, site: Path, parts: set, args) -> dict:
 
 
 PARTS = ["builds", "pages", "lighthouse", "tests", "load"]
+
+
+def jupyterquiz_site(folder: Path) -> Path:
+    """The jupyterquiz comparison book (benchmarks/jupyterquiz_page.py), built for this run."""
+    import importlib.util
+    if importlib.util.find_spec("jupyterquiz") is None:
+        sys.exit("bench: jupyterquiz is not installed. Fix: run `make bench` (it installs the `bench` extra).")
+    from peaceops import data
+    return jupyterquiz_page.build_site(folder, data.load_quiz("ch01"))
 
 
 def main() -> int:
@@ -338,7 +408,10 @@ def main() -> int:
     print(f"Benchmarking {sorted(parts)} on {os.cpu_count()} cores (load average {load:.1f} at the start: "
           f"{'idle' if load < 0.5 else 'NOT idle'}), medians of {args.repeat} runs...", flush=True)
     columns: dict[str, dict] = {}
+    args.jupyterquiz_url = None
     with tempfile.TemporaryDirectory() as tmp:
+        if "pages" in parts:   # the comparison page, measured beside each column's chapter page
+            jq_server, args.jupyterquiz_url = serve(jupyterquiz_site(Path(tmp) / "jupyterquiz"))
         if args.before != "none":
             before = Path(tmp) / "before"
             before.mkdir()
@@ -346,6 +419,8 @@ def main() -> int:
             subprocess.run(["tar", "-x", "-C", str(before)], input=archive.stdout, check=True)
             columns[f"before ({args.before})"] = measure(before, before / "_build" / "html", parts - {"tests"}, args)
         columns["after (this tree)"] = measure(ROOT, ROOT / "_build" / "html", parts, args)
+        if args.jupyterquiz_url:
+            jq_server.shutdown()
     keys = list(dict.fromkeys(k for col in columns.values() for k in col))
     names = list(columns)
     rows = [[k] + [fmt(k, col[k]) if k in col else "" for col in columns.values()] for k in keys]

@@ -413,16 +413,76 @@ def escape_widget_state(app, pagename, templatename, context, doctree):
             body = attributes["body"]
             if not from_directives(app.env, pagename):
                 body = stable_model_ids(pagename, body, context)
-            # The state (every widget's module and texts, 190 kB on chapter 1) moves from the head
-            # to the end of the page, so the browser draws the text before reading it;
-            # static-widgets.js, deferred, reads it once the whole page is parsed.
             if "body" in context:
                 del scripts[i]
-                context["body"] += f'\n<script type="{WIDGET_STATE_TYPE}">{body.translate(HTML_SAFE_JSON)}</script>\n'
+                context["body"] = state_beside_views(context["body"], json.loads(body))
             else:  # a new object: the builder's script objects are immutable and shared between pages
                 scripts[i] = type(script)(script.filename, priority=script.priority,
                                           **{**attributes, "body": body.translate(HTML_SAFE_JSON)})
             break
+
+
+WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+
+
+def state_script(saved: dict, models: dict) -> str:
+    """A widget-state script (the format JupyterLab, Voila and the html-manager read; a page may
+    hold several) with these models, escaped (HTML_SAFE_JSON)."""
+    body = json.dumps({**saved, "state": models}, sort_keys=True).translate(HTML_SAFE_JSON)
+    return f'<script type="{WIDGET_STATE_TYPE}">{body}</script>'
+
+
+def state_beside_views(html: str, saved: dict) -> str:
+    """The page's widget state (190 kB on chapter 1: each widget's module, CSS and texts), split:
+    each widget's models (its own and those it refers to, such as its layout) in a state script
+    just before its view, so static-widgets.js (async) shows each widget as soon as the browser
+    has parsed it, without reading the rest of the page or the other widgets' state first. Models
+    no view uses stay in one script at the end. The same input gives the same bytes."""
+    state = saved["state"]
+    placed: set[str] = set()
+
+    def models_of(model_id: str, found: list):
+        if model_id in state and model_id not in found:
+            found.append(model_id)
+            for ref in re.findall(r'"IPY_MODEL_([^"]+)"', json.dumps(state[model_id].get("state", {}))):
+                models_of(ref, found)
+
+    def with_its_state(view):
+        try:
+            model_id = json.loads(view.group(1)).get("model_id", "")
+        except ValueError:
+            return view.group(0)
+        found: list[str] = []
+        models_of(model_id, found)
+        mine = {i: state[i] for i in found if i not in placed}
+        placed.update(mine)
+        return (state_script(saved, mine) if mine else "") + view.group(0)
+
+    html = WIDGET_VIEW.sub(with_its_state, html)
+    rest = {i: model for i, model in state.items() if i not in placed}
+    return html + (f"\n{state_script(saved, rest)}\n" if rest else "")
+
+
+def inline_widget_host(app, pagename, templatename, context, doctree):
+    """The widget host (nb_ipywidgets_js, static-widgets.js: 5 kB) written into each widget page
+    as an async module script instead of linked: on a busy machine or network a linked script
+    waits its turn behind the theme's two dozen files, and no widget can be shown before it runs.
+    Inline, it runs at once and shows each widget as the browser parses it. (An edited host
+    reaches every page: a changed static file rewrites them all, see refresh_when_inputs_change.)"""
+    scripts = context.get("script_files") or []
+    for i, script in enumerate(scripts):
+        name = str(getattr(script, "filename", "") or "").removeprefix("_static/")   # as myst-nb adds it
+        if name not in app.config.nb_ipywidgets_js:
+            continue
+        found = [Path(app.confdir, folder, name) for folder in app.config.html_static_path
+                 if Path(app.confdir, folder, name).is_file()]
+        if not found:
+            continue   # not one of the course's own files: linked as configured
+        source = found[0].read_text(encoding="utf-8")
+        if re.search(r"</script|<!--", source, re.I):
+            raise ValueError(f"{found[0]}: a widget host written into pages must not contain '</script' or '<!--'")
+        scripts[i] = type(script)(None, priority=script.priority, type="module", body=source,
+                                  **{"async": "async"})
 
 
 def from_directives(env, pagename: str) -> bool:
@@ -536,6 +596,7 @@ def setup(app):
     app.add_directive("data-table", DataTable)
     app.add_directive("knowledge-check-form", KnowledgeCheckForm)
     app.connect("html-page-context", escape_widget_state, priority=800)  # after myst-nb adds the state (500)
+    app.connect("html-page-context", inline_widget_host, priority=800)
     app.connect("html-page-context", drop_thebe_scripts, priority=900)
     app.connect("html-page-context", defer_theme_scripts, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

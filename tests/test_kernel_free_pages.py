@@ -34,8 +34,11 @@ WIDGETS = [
 
 
 def page_widgets(html: str) -> list[tuple[dict, dict]]:
-    """(view, {model id: model}) for each widget view on a page, in page order."""
-    state = json.loads(STATE.search(html).group(1))["state"]
+    """(view, {model id: model}) for each widget view on a page, in page order (the models of
+    every widget-state script on the page)."""
+    state = {}
+    for script in STATE.findall(html):
+        state.update(json.loads(script)["state"])
     return [(json.loads(v), state) for v in VIEW.findall(html)]
 
 
@@ -104,6 +107,30 @@ def test_model_ids_come_from_the_page_and_the_widget(site):
     ids = [view["model_id"] for view, _ in page_widgets(html)]
     assert ids == [stable_id("book/ch01-what-integration-means", d, "1")
                    for d in ("spectrum", "activity ch01-asymmetric", "discussion ch01", "quiz ch01")]
+
+
+def test_each_widget_state_stands_before_its_view(site):
+    """So a widget can be shown as soon as the browser has parsed it (static-widgets.js): on every
+    page with widgets, chapters and workbooks, each view's models (its own and its layout's) are
+    in a state script before the view, and no model is written twice."""
+    pages = [p for p in sorted(site.rglob("*.html")) if VIEW.search(p.read_text(encoding="utf-8"))]
+    assert any(str(p.relative_to(site)).startswith("notebooks/") for p in pages) and len(pages) >= 15
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        written: list[str] = []
+        for view in VIEW.finditer(html):
+            before = {}
+            for script in STATE.findall(html[:view.start()]):
+                before.update(json.loads(script)["state"])
+            model_id = json.loads(view.group(1))["model_id"]
+            try:
+                models_of(model_id, before)   # the model, then each model it refers to
+            except KeyError as missing:
+                pytest.fail(f"{path.relative_to(site)}: model {missing}, shown by view {model_id}, "
+                            "is not in a state script before the view")
+        for script in STATE.findall(html):
+            written += json.loads(script)["state"]
+        assert len(written) == len(set(written)), f"{path.relative_to(site)}: a model is written twice"
 
 
 @pytest.mark.xdist_group("second-build")

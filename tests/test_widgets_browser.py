@@ -196,3 +196,60 @@ def test_chapter_one_at_phone_width_has_no_sideways_scroll(make_page):
     overflow = page.evaluate("""() => [...document.querySelectorAll('.po-widget')]
         .filter(w => w.scrollWidth > w.clientWidth + 1).length""")
     assert overflow == 0
+
+
+def test_quiz_can_be_answered_before_the_rest_of_the_page_has_arrived(site, browser):
+    """Each widget is shown as soon as the browser has parsed it (its state stands before its
+    view): here the server holds back everything after chapter 1's quiz until the test has
+    answered it, so the quiz must work while the page is still loading, and the held-back rest
+    (the theme's scripts run at its end) changes nothing."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import WatchedPage
+    html = (site / CH01).read_bytes()
+    views = [m.end() for m in re.finditer(rb'<script type="application/vnd\.jupyter\.widget-view\+json">.*?</script>', html, re.S)]
+    cut = views[-1]   # just after the quiz's view, the last widget of the page
+    rest_may_come = threading.Event()
+
+    class HoldingBackHandler(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.split("?")[0] != "/" + CH01:
+                return super().do_GET()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(html[:cut])
+            self.wfile.flush()
+            rest_may_come.wait(timeout=30)   # bounded: the server never waits for ever
+            self.wfile.write(html[cut:])
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(HoldingBackHandler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        watched = WatchedPage(context, f"http://127.0.0.1:{httpd.server_address[1]}/")
+        page = watched.page
+        page.goto(watched.base_url + CH01, wait_until="commit")
+        quiz, q, right, wrong = _first_question()
+        qid = _qid(q)
+        page.locator(f"#{qid}-{right['id']}").check(timeout=15000)
+        page.locator(f"#{qid}-check").click()
+        assert page.locator(f"#{qid}-result").inner_text().startswith("Correct.")
+        assert page.evaluate("document.readyState") == "loading", "the rest of the page was not held back"
+        assert page.locator(".po-widget").count() == len(views), "every widget above the cut is shown"
+        rest_may_come.set()
+        page.wait_for_load_state("load")
+        assert page.locator(".po-widget").count() == len(views)
+        assert page.locator(f"#{qid}-result").inner_text().startswith("Correct."), "the answer stays checked"
+        watched.assert_clean()
+    finally:
+        rest_may_come.set()
+        context.close()
+        httpd.shutdown()
+        httpd.server_close()
