@@ -217,6 +217,32 @@ def test_records_wait_while_the_lrs_is_down_then_arrive_once_and_the_teacher_rea
         assert USERS["LRS_PASSWORD"] not in text and "Authorization" not in text
 
 
+@pytest.mark.xdist_group("lrs")
+def test_an_answer_checked_before_the_reporter_has_loaded_is_recorded(class_site, browser, tmp_path):
+    """A quiz can be answered while the page is still arriving (its widget renders as soon as it
+    is parsed); the reporter, a deferred script, must still record that answer, once."""
+    proxy = lrs_proxy("/xapi/", f"http://127.0.0.1:{free_port()}/", USERS["LRS_USER"], USERS["LRS_PASSWORD"])
+    question = next(q for q in data.load_quiz("ch01")["questions"] if q["type"] == "single")
+    held = []
+    with serving(class_site, proxy) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.route("**/peaceops-xapi.js*", lambda route: held.append(route))  # held back until released
+        try:
+            page = context.new_page()
+            page.goto(base + CH01, wait_until="commit")
+            _wait_until(lambda: page.locator(f"#po-quiz-ch01-{question['id']}-check").count() == 1 and held, 30,
+                        "the quiz shown while the reporter is still held back")
+            assert page.locator("section.po-lrs").count() == 0, "the reporter ran before the answer"
+            _answer(page, question, question["options"][0])
+            held[0].continue_()
+            page.locator("section.po-lrs").wait_for()
+            _wait_until(lambda: _waiting(page) == 1, 10, "the early answer waiting to be sent")
+            queued = json.loads(page.evaluate("localStorage.getItem('peaceops/v1/xapi/queue')"))
+            assert [s["object"]["id"].rsplit("/", 1)[-1] for s in queued] == [question["id"]], queued
+        finally:
+            context.close()
+
+
 def _put(base, statement) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1].strip("/")), timeout=15)
     try:

@@ -304,6 +304,9 @@ function start() {
   send();
 }
 
+// Records made before this script ran (an answer checked while the page was still arriving)
+// first, then every new one as it is made.
+(window.peaceopsRecords || []).forEach((detail) => record({ detail }));
 window.addEventListener("peaceops:record", record);
 window.addEventListener("online", () => { retryDelay = 0; sendSoon(0); });
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") sendSoon(0); });

@@ -104,10 +104,14 @@ function syncToKernel(model) {
 //   {kind: "activity-decision", activity, scenario, decision, value}
 //   {kind: "exam-finished", seed, raw, max, score (0..1), passed, passMark}
 //   {kind: "check-finished", check ("check/pre" or "check/post"), form, raw, max, score (0..1)}
+// A widget works as soon as its part of the page has arrived, before a reporter's deferred script
+// has run: each record is also kept in window.peaceopsRecords, and a reporter starts by reading
+// the records made before it listened.
 function announce(kind, detail) {
   try {
-    window.dispatchEvent(new CustomEvent("peaceops:record",
-      { detail: Object.assign({ kind, time: new Date().toISOString() }, detail) }));
+    const record = Object.assign({ kind, time: new Date().toISOString() }, detail);
+    (window.peaceopsRecords = window.peaceopsRecords || []).push(record);
+    window.dispatchEvent(new CustomEvent("peaceops:record", { detail: record }));
   } catch (e) { /* a reporter's failure must never break the widget */ }
 }
 
