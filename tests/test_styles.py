@@ -158,3 +158,20 @@ def test_the_bundle_styles_every_element_as_the_original_sheets(site, make_page,
         assert not differences, (f"{path} at {width} px, {scheme}, {state}: bundle -> original sheets:\n"
                                  + "\n".join(differences))
     watched.assert_clean()
+
+
+@pytest.mark.parametrize("selector, kept", [
+    (".used", True), (".unused", False), ("#used", True), ("#unused", False),
+    ("div.used > .unused", False), (".unused, .used", True),
+    ("a:not(.unused)", True), (":is(.unused, .used) p", True), ("[class~=unused]", True),
+    ("html[data-theme=dark] .used::before", True), (":root", True), (".bs-tooltip-top", True),
+])
+def test_a_rule_is_left_out_only_when_no_page_can_match_it(selector, kept):
+    """Conservative: a class or id the site never spells out removes a rule only where every
+    element must carry it; names inside :not(), :is(), [...] never do, and a prefix a script
+    builds names from (\"bs-tooltip-\" + placement) keeps every class it starts."""
+    import tinycss2
+    from peaceops.sphinx_styles import can_match, vocabulary
+    words, prefixes = vocabulary(['<p class="used" id="used">', 'el.classList.add("bs-tooltip-" + placement)'])
+    prelude = tinycss2.parse_stylesheet(selector + "{}")[0].prelude
+    assert can_match(prelude, words, prefixes) is kept
