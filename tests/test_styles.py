@@ -175,3 +175,27 @@ def test_a_rule_is_left_out_only_when_no_page_can_match_it(selector, kept):
     words, prefixes = vocabulary(['<p class="used" id="used">', 'el.classList.add("bs-tooltip-" + placement)'])
     prelude = tinycss2.parse_stylesheet(selector + "{}")[0].prelude
     assert can_match(prelude, words, prefixes) is kept
+
+
+def test_a_bundle_is_reused_only_while_what_it_was_made_from_is_the_same(site, tmp_path):
+    """Every build keeps the last bundle when the sheets and the pages' words are unchanged (it
+    took 1.5 s to make), and makes it anew when they differ, or when the bundle or one of its
+    cut-down fonts is not as that build left it."""
+    import json
+    import shutil
+    from peaceops import sphinx_styles
+    copy = tmp_path / "site"
+    shutil.copytree(site / "_static" / "styles", copy / "_static" / "styles")
+    text = (copy / sphinx_styles.BUNDLE).read_text(encoding="utf-8")
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"made_from": "inputs", "bundle": sphinx_styles._sha(text)}), encoding="utf-8")
+    assert sphinx_styles._kept_bundle(copy, record, "inputs") == text
+    assert sphinx_styles._kept_bundle(copy, record, "other inputs") is None
+    font = next((copy / "_static" / "styles").glob("fa-solid-900.woff2"))
+    font.write_bytes(font.read_bytes() + b"\0")
+    assert sphinx_styles._kept_bundle(copy, record, "inputs") is None, "a changed font is made again"
+    font.unlink()
+    assert sphinx_styles._kept_bundle(copy, record, "inputs") is None, "a missing font is made again"
+    shutil.copy(site / "_static" / "styles" / "fa-solid-900.woff2", font)
+    (copy / sphinx_styles.BUNDLE).write_text(text + "\n.x{}", encoding="utf-8")
+    assert sphinx_styles._kept_bundle(copy, record, "inputs") is None, "an edited bundle is made again"
