@@ -387,11 +387,8 @@ def defer_theme_scripts(app, pagename, templatename, context, doctree):
             # (left alone, above) must keep doctools.js running at once
             script = type(script)(script.filename, priority=script.priority, **{**attributes, "defer": "defer"})
         deferred.append(script)
-    # The widget host first of the deferred scripts (they run in page order): a quiz at the end
-    # of a long page should not wait for the theme's scripts to run before it can be clicked.
-    hosts = set(app.config.nb_ipywidgets_js)
-    first = [s for s in deferred if str(s.filename) in hosts]
-    context["script_files"] = first + [s for s in deferred if str(s.filename) not in hosts] if first else deferred
+    # (The widget host is not among them: it is written into each widget page, inline_widget_host.)
+    context["script_files"] = deferred
 
 
 WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
