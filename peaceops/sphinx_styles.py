@@ -45,6 +45,7 @@ STYLESHEET_LINK = re.compile(r'[ \t]*<link\b[^>]*\brel="stylesheet"[^>]*>\n?')
 HREF = re.compile(r'\bhref="([^"?#]+)[^"]*"')
 SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"?#]+)[^"]*"[^>]*>')
 OPTIONS_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="[^"]*_static/documentation_options\.js[^"]*"[^>]*></script>')
+SELECTOR_NAME = re.compile(r"[.#]([A-Za-z_][A-Za-z0-9_-]*)")  # every .class and #id a sheet's text holds (and more)
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # A class a script builds from a prefix: "bs-tooltip-" + placement, `toctree-l${level}`
 BUILT_PREFIX = re.compile(r"""([A-Za-z_][A-Za-z0-9_-]*-)(?:["']\s*\+|\$\{)""")
@@ -237,9 +238,19 @@ def one_stylesheet(html: str, page: str, bundled: set[str], href: str, options: 
     return head + sep + rest
 
 
+WRITTEN: set[str] = set()  # the pages this build has written
+
+
+def note_written(app, pagename, templatename, context, doctree):
+    WRITTEN.add(pagename)
+
+
 def bundle_styles(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    if not WRITTEN and (Path(app.doctreedir) / "peaceops-styles.json").is_file() and (Path(app.outdir) / BUNDLE).is_file():
+        return  # no page written (a rebuild with no change): every page already points at the bundle
+    WRITTEN.clear()
     site = Path(app.outdir)
     sources = sheets(app)
     options = (site / "_static" / "documentation_options.js").read_text(encoding="utf-8").strip()
@@ -261,10 +272,14 @@ def bundle_styles(app, exception):
     # Parsing 560 kB of CSS and cutting three fonts took 1.5 s of every build, a rebuild with no
     # change too. The same sheets and the same words give the same bundle: it is kept, with a
     # record of what it was made from, until one of them changes.
-    made_from = hashlib.sha256(Path(__file__).read_bytes())
-    for source in sources:
-        made_from.update(source.encode() + b"\0" + (site / source).read_bytes())
-    made_from.update("\0".join(sorted(words)).encode() + b"\1" + "\0".join(prefixes).encode())
+    made_from = hashlib.sha256(Path(__file__).read_bytes() + "\0".join(sources).encode())
+    named = set()  # every .class and #id written in the site's sheets (those @imported too)
+    for sheet in sorted(p for p in (site / "_static").rglob("*.css") if p != site / BUNDLE):
+        css = sheet.read_text(encoding="utf-8")
+        made_from.update(sheet.relative_to(site).as_posix().encode() + b"\0" + css.encode())
+        named.update(SELECTOR_NAME.findall(css))
+    # Only the words a selector could name count: new prose ("a sentence added") changes nothing.
+    made_from.update("\0".join(sorted(words & named)).encode() + b"\1" + "\0".join(prefixes).encode())
     record = Path(app.doctreedir) / "peaceops-styles.json"
     text = _kept_bundle(site, record, made_from.hexdigest())
     if text is None:
@@ -303,5 +318,6 @@ def _font_digest(path: Path) -> str | None:
 
 def setup(app):
     # after the theme and myst-nb, which write pygments.css and mystnb.*.css when the build finishes
+    app.connect("html-page-context", note_written)
     app.connect("build-finished", bundle_styles, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
