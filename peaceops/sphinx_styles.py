@@ -203,7 +203,7 @@ def subset_icon_fonts(site: Path, text: str) -> str:
             data = out.getvalue()
             name = Path(original).name  # beside the bundle, named as the bundle is: by a digest in the URL
             (site / posixpath.dirname(BUNDLE) / name).write_bytes(data)
-            return f'src:url({name}?digest={hashlib.sha256(data).hexdigest()[:20]}) format("woff2")'
+            return f'src:url({name}?digest={url_digest(data)}) format("woff2")'
         return ICON_FONT_SRC.sub(source, face.group(0))
 
     return ICON_FONT_FACE.sub(smaller, text)
@@ -286,7 +286,7 @@ def bundle_styles(app, exception):
         text = subset_icon_fonts(site, bundle_for(site, sources, words, prefixes))
         (site / BUNDLE).write_text(text, encoding="utf-8")
         record.write_text(json.dumps({"made_from": made_from.hexdigest(), "bundle": _sha(text)}), encoding="utf-8")
-    digest = _sha(text)[:20]
+    digest = url_digest(text.encode())
     for page, (href, html) in pages.items():
         html = html.replace(f'href="{href}"', f'href="{href}?digest={digest}"', 1)
         if html != page.read_text(encoding="utf-8"):
@@ -295,6 +295,11 @@ def bundle_styles(app, exception):
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def url_digest(data: bytes) -> str:
+    """The digest a bundle's or font's URL carries (`?digest=`), so browsers may keep the file."""
+    return hashlib.sha256(data).hexdigest()[:20]
 
 
 def _kept_bundle(site: Path, record: Path, made_from: str) -> str | None:
@@ -313,7 +318,7 @@ def _kept_bundle(site: Path, record: Path, made_from: str) -> str | None:
 
 
 def _font_digest(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:20] if path.is_file() else None
+    return url_digest(path.read_bytes()) if path.is_file() else None
 
 
 def setup(app):
