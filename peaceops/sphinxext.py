@@ -261,11 +261,23 @@ def refresh_when_inputs_change(app, env, added, changed, removed):
 
 def _execute_page(path: str, notebook, timeout, allow_errors):
     """Run one page in a worker process: myst-nb's own call (NotebookClientCache), with the
-    page's folder as the working directory. Returns the executed notebook, or None if it failed."""
+    page's folder as the working directory. Returns the executed notebook, or None if it failed.
+
+    The kernel talks to its client over Unix sockets in a folder of its own, not TCP: kernels
+    started at the same moment by the two workers could pick the same free TCP port, and one
+    then failed to start ("Address already in use") or wrote another's messages to stderr
+    ("DELIM not in msg_list"), which failed the build; both were seen on 2 cores. It is stopped
+    at once when its last cell has run (0.2-0.5 s less per page than waiting for it to exit)."""
+    import tempfile
+
     from jupyter_cache.executors.utils import single_nb_execution
+    from traitlets.config import Config
     try:
-        result = single_nb_execution(notebook, cwd=str(Path(path).parent), allow_errors=allow_errors,
-                                     timeout=timeout, meta_override=True)
+        with tempfile.TemporaryDirectory(prefix="peaceops-kernel-") as sockets:
+            config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
+            result = single_nb_execution(notebook, cwd=str(Path(path).parent), allow_errors=allow_errors,
+                                         timeout=timeout, meta_override=True, config=config,
+                                         shutdown_kernel="immediate")
     except Exception:  # e.g. no kernel: myst-nb will meet the same problem and explain it
         return None, 0.0
     return (None if result.err is not None else notebook), result.time
