@@ -741,6 +741,13 @@ def load_solo_simulation(sim_id: str) -> dict:
 def load_table(name: str, required: list[str]) -> pd.DataFrame:
     """A CSV table of facts (data/<name>.csv); every row needs a `source` key found in references.bib."""
     import pandas as pd
+    columns, rows = read_table(name, required)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def read_table(name: str, required: list[str]) -> tuple[list[str], list[dict]]:
+    """load_table's checked columns and rows, as plain lists: the book's tables and timeline
+    need no pandas (importing it cost the build 0.3 s)."""
     path = course_root() / "data" / f"{name}.csv"
     try:
         reader = csv.DictReader(io.StringIO(read_text(path), newline=""), strict=True)  # an unclosed quote is an error
@@ -768,7 +775,7 @@ def load_table(name: str, required: list[str]) -> pd.DataFrame:
                 fail(path, entry, col, "is empty", f"fill in '{col}' (every fact needs its source)")
         for key in row["source"].split(";"):
             check_source(key.strip(), path, entry)
-    return pd.DataFrame(rows, columns=columns)
+    return columns, rows
 
 
 # ---------------------------------------------------------------- the pre/post knowledge check

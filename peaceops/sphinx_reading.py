@@ -96,10 +96,10 @@ def spoken_date(value: str) -> str:
 
 
 def timeline_rows(name: str) -> list[dict]:
-    """The rows of data/<name>.csv (load_table checks them and their sources), each with its date
+    """The rows of data/<name>.csv (read_table checks them and their sources), each with its date
     as a reader says it ("when"); a date that is not one stops the build with the usual message."""
     path = data.course_root() / "data" / f"{name}.csv"
-    rows = data.load_table(name, ["date", "document", "what_it_did"]).to_dict("records")
+    _, rows = data.read_table(name, ["date", "document", "what_it_did"])
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         try:
             row["when"] = spoken_date(row["date"].strip())

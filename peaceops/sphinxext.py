@@ -130,10 +130,10 @@ class DataTable(SphinxDirective):
             raise self.error(f"{{data-table}} {name}: add `:columns:` naming the columns to show, e.g. `:columns: order, event`")
         self.env.note_dependency(str(data.course_root() / "data" / f"{name}.csv"))
         try:
-            table = data.load_table(name, columns)
+            _, records = data.read_table(name, columns)
         except data.DataError as exc:
             raise self.error(f"{{data-table}} {name}: {exc}") from None
-        rows = [[str(row[c]) for c in columns] for row in table.to_dict("records")]
+        rows = [[str(row[c]) for c in columns] for row in records]
         return [_table([c.capitalize() for c in columns], rows, [1] * len(columns))]
 
 
