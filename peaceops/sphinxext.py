@@ -232,11 +232,13 @@ def refresh_when_inputs_change(app, env, added, changed, removed):
             digests[docname] = package + _hash_files(data_files_used(code))
     # Sphinx copies static files and templates only when some page is rewritten, and every page
     # names its style sheets and scripts with a digest: an edited course.css or template would
-    # not reach the site. So when they change, every page is rewritten (not re-executed).
+    # not reach the site. So when they change, or the extension that writes the pages, every page
+    # is rewritten (not re-executed).
     # (The course's own folders only: the theme adds its installed template folders to the list.)
     root = data.course_root().resolve()
     folders = [(Path(app.confdir) / f).resolve() for f in [*app.config.html_static_path, *app.config.templates_path]]
     site_files = [p for folder in folders if folder.is_relative_to(root) for p in folder.rglob("*") if p.is_file()]
+    site_files += sorted((root / "peaceops").glob("sphinx*.py"))   # this extension writes every page too
     previous = json.loads(stamp.read_text()) if stamp.is_file() else None
     rewrite = set()
     if previous is None:  # no record of what the cache was built from: trust none of it
