@@ -1,7 +1,7 @@
 // Shows the course's widgets in the built book, with no kernel and no network.
 //
 // Every course widget is an anywidget: its whole behaviour is an ES module (the `_esm` of its
-// saved state, embedded in the page by the build). In JupyterLab and Voila, anywidget's own
+// saved state, embedded in the page by the build, once per page: see `shared` below). In JupyterLab and Voila, anywidget's own
 // front end runs that module against the live model. Here this script runs the same module
 // against a model made from the saved state, offering the calls anywidget documents for a
 // model (get, set, on, off, save_changes, send), so a widget behaves the same in both places.
@@ -9,8 +9,9 @@
 // Why not the Jupyter widget manager: it is a 3.6 MB bundle (plus RequireJS) that every widget
 // page had to download and parse before the first quiz answer could be clicked, to run
 // modules that need none of it. Only pages that have widgets carry this script (myst-nb adds it
-// to them, nb_ipywidgets_js in _config.yml), written into the page as an async module
-// (sphinxext.inline_widget_host); text pages carry no widget code at all.
+// to them, nb_ipywidgets_js in _config.yml), written into the page
+// (sphinxext.inline_widget_host) as a classic script in the head, so that it runs while the
+// page is parsed; text pages carry no widget code at all.
 (function () {
   "use strict";
   var STATE_TYPE = "application/vnd.jupyter.widget-state+json";
@@ -45,23 +46,44 @@
     (this._listeners[event] || []).slice().forEach(function (callback) { callback(self, value); });
   };
 
-  var modules = {};   // ES module source -> its loaded module (several widgets share one module)
+  // A page's build writes each module and CSS text once (peaceops/sphinxext.py,
+  // shared_widget_code): a model then names it, SHARED + a digest, and the page registers it in
+  // window.peaceopsShared, a module as a function returning its default export, before the first
+  // widget that uses it. Such a module runs while the page is parsed; a module kept whole in the
+  // state (a workbook's, or one not of the simple form) is imported.
+  var SHARED = "peaceops-shared:";
+  function shared(value) {
+    if (typeof value !== "string" || value.indexOf(SHARED) !== 0) return { found: true, value: value };
+    var registry = window.peaceopsShared || {};
+    var key = value.slice(SHARED.length);
+    return Object.prototype.hasOwnProperty.call(registry, key) ? { found: true, value: registry[key] } : { found: false };
+  }
+
+  var modules = {};   // module (source text or shared name) -> its loaded module (widgets share them)
   var styles = {};    // CSS text -> true once added to the page
 
   function loadModule(source) {
     if (!modules[source]) {
-      // A blob: URL is made in this page from text already in it: not a network request.
-      var url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-      modules[source] = import(url).then(function (module) {
-        var widget = module.default;
+      var code = shared(source);
+      if (!code.found || (source.indexOf(SHARED) === 0 && typeof code.value !== "function")) {
+        modules[source] = Promise.reject(new Error("its code is missing from this page"));
+      } else if (typeof code.value === "function") {
+        modules[source] = new Promise(function (resolve) { resolve(code.value()); });
+      } else {
+        // A blob: URL is made in this page from text already in it: not a network request.
+        var url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+        modules[source] = import(url).then(function (module) { return module.default; });
+      }
+      modules[source] = modules[source].then(function (widget) {
         return typeof widget === "function" ? widget() : widget;   // anywidget accepts both
       });
     }
     return modules[source];
   }
 
-  function addStyle(css) {
-    if (!css || styles[css]) return;
+  function addStyle(value) {
+    var css = shared(value).value;
+    if (typeof css !== "string" || !css || styles[css]) return;
     styles[css] = true;
     var style = document.createElement("style");
     style.textContent = css;
@@ -140,7 +162,7 @@
   }
 
   scan();
-  if (document.readyState === "loading") {   // this script is async: it may run mid-page
+  if (document.readyState === "loading") {   // in the head: the body is still to come
     var observer = new MutationObserver(scan);
     observer.observe(document.documentElement, { childList: true, characterData: true, subtree: true });
     document.addEventListener("DOMContentLoaded", function () {

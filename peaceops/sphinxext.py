@@ -443,13 +443,81 @@ def state_script(saved: dict, models: dict) -> str:
     return f'<script type="{WIDGET_STATE_TYPE}">{body}</script>'
 
 
+# A widget's module and CSS, written once per page (shared_widget_code) and named in its state
+# by this prefix and the digest of the text (static-widgets.js reads both).
+SHARED = "peaceops-shared:"
+SHARED_TRAITS = ("_esm", "_css")
+EXPORT_DEFAULT = re.compile(r"^export default (.+);[ \t]*$", re.M)
+NAMED_EXPORTS = re.compile(r"^export \{[^}]*\};[ \t]*$", re.M)
+
+
+def shared_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def module_as_function(esm: str) -> str | None:
+    """A course widget's ES module (peaceops/widgets.py: helpers and widget code, no imports,
+    `export default {...};` on a line of its own) as the text of a function returning its
+    default export: a classic script the browser runs while it parses the page, where an ES
+    module (even inline) would run only after the page's first layout (about 0.15 s later on
+    chapter 1). None if the module is not of that simple form, or could end its script element:
+    the page then keeps the module in the state, and the host imports it."""
+    defaults = EXPORT_DEFAULT.findall(esm)
+    body = NAMED_EXPORTS.sub("", EXPORT_DEFAULT.sub("", esm))
+    if (len(defaults) != 1 or re.search(r"^\s*(import|export)\b|\bimport\s*[.(]", body, re.M)
+            or re.search(r"</script|<!--", esm, re.I)):
+        return None
+    return f'function () {{\n"use strict";\n{body}\nreturn ({defaults[0]});\n}}'
+
+
+def shared_widget_code(state: dict) -> tuple[dict, dict]:
+    """Each anywidget model carries its whole module (with the common helpers) and the course's
+    CSS: on chapter 1, four copies of the CSS and of the helpers, 60 kB of the page. Here each
+    text is taken out of the models, which name it instead (SHARED + digest of the text).
+    Returns ({digest: the module as a function, or the CSS as a JSON string}, the models)."""
+    shared, out = {}, {}
+    for model_id, model in state.items():
+        if model.get("model_module") != "anywidget":
+            out[model_id] = model
+            continue
+        traits = dict(model.get("state", {}))
+        for trait in SHARED_TRAITS:
+            text = traits.get(trait)
+            if not isinstance(text, str) or not text or text.startswith(SHARED):
+                continue
+            value = module_as_function(text) if trait == "_esm" else json.dumps(text).translate(HTML_SAFE_JSON)
+            if value is None:
+                continue   # stays in the state
+            key = shared_key(text)
+            shared[key] = value
+            traits[trait] = SHARED + key
+        out[model_id] = {**model, "state": traits}
+    return shared, out
+
+
+def shared_entry(key: str, value: str) -> str:
+    return f'"{key}": {value}'
+
+
+def shared_script(shared: dict) -> str:
+    """One script registering every shared text in window.peaceopsShared, written once per page
+    before its first widget. One script, not one per widget: the browser may pause parsing, and
+    lay out what it has, after each script it runs."""
+    if not shared:
+        return ""
+    entries = ",\n".join(shared_entry(key, value) for key, value in sorted(shared.items()))
+    return f"<script>Object.assign(window.peaceopsShared = window.peaceopsShared || {{}}, {{\n{entries}\n}});</script>"
+
+
 def state_beside_views(html: str, saved: dict) -> str:
     """The page's widget state (190 kB on chapter 1: each widget's module, CSS and texts), split:
     each widget's models (its own and those it refers to, such as its layout) in a state script
-    just before its view, so static-widgets.js (async) shows each widget as soon as the browser
-    has parsed it, without reading the rest of the page or the other widgets' state first. Models
-    no view uses stay in one script at the end. The same input gives the same bytes."""
-    state = saved["state"]
+    just before its view, so static-widgets.js shows each widget as soon as the browser has
+    parsed it, without reading the rest of the page or the other widgets' state first. Models no
+    view uses stay in one script at the end. Modules and CSS are written once, before the first
+    widget (shared_widget_code). The same input gives the same bytes."""
+    shared_code, state = shared_widget_code(saved["state"])
+    shared = shared_script(shared_code)
     placed: set[str] = set()
 
     def models_of(model_id: str, found: list):
@@ -457,6 +525,11 @@ def state_beside_views(html: str, saved: dict) -> str:
             found.append(model_id)
             for ref in re.findall(r'"IPY_MODEL_([^"]+)"', json.dumps(state[model_id].get("state", {}))):
                 models_of(ref, found)
+
+    def scripts_for(models: dict) -> str:
+        nonlocal shared
+        first, shared = shared, ""   # the shared code goes before the first state written
+        return first + state_script(saved, models)
 
     def with_its_state(view):
         try:
@@ -467,18 +540,19 @@ def state_beside_views(html: str, saved: dict) -> str:
         models_of(model_id, found)
         mine = {i: state[i] for i in found if i not in placed}
         placed.update(mine)
-        return (state_script(saved, mine) if mine else "") + view.group(0)
+        return (scripts_for(mine) if mine else "") + view.group(0)
 
     html = WIDGET_VIEW.sub(with_its_state, html)
     rest = {i: model for i, model in state.items() if i not in placed}
-    return html + (f"\n{state_script(saved, rest)}\n" if rest else "")
+    return html + (f"\n{scripts_for(rest)}\n" if rest else "")
 
 
 def inline_widget_host(app, pagename, templatename, context, doctree):
-    """The widget host (nb_ipywidgets_js, static-widgets.js: 5 kB) written into each widget page
-    as an async module script instead of linked: on a busy machine or network a linked script
-    waits its turn behind the theme's two dozen files, and no widget can be shown before it runs.
-    Inline, it runs at once and shows each widget as the browser parses it. (An edited host
+    """The widget host (nb_ipywidgets_js, static-widgets.js: 7 kB) written into each widget page
+    as a classic script in its head instead of linked: on a busy machine or network a linked
+    script waits its turn behind the theme's two dozen files, and no widget can be shown before
+    it runs. Inline, it runs at once and shows each widget as the browser parses it (an async
+    module would run only after the page's first layout). (An edited host
     reaches every page: a changed static file rewrites them all, see refresh_when_inputs_change.)"""
     scripts = context.get("script_files") or []
     for i, script in enumerate(scripts):
@@ -492,8 +566,7 @@ def inline_widget_host(app, pagename, templatename, context, doctree):
         source = found[0].read_text(encoding="utf-8")
         if re.search(r"</script|<!--", source, re.I):
             raise ValueError(f"{found[0]}: a widget host written into pages must not contain '</script' or '<!--'")
-        scripts[i] = type(script)(None, priority=script.priority, type="module", body=source,
-                                  **{"async": "async"})
+        scripts[i] = type(script)(None, priority=script.priority, body=source)
 
 
 def from_directives(env, pagename: str) -> bool:

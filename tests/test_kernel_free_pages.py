@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from peaceops.sphinxext import SHARED, module_as_function, shared_entry, shared_script, shared_widget_code
+
 ROOT = Path(__file__).resolve().parent.parent
 STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
 VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
@@ -95,8 +97,70 @@ def test_directives_embed_the_state_a_kernel_makes(site, tmp_path):
         n = used[(page, directive)] = used.get((page, directive), -1) + 1
         view, state = page_views[n]
         assert {k: v for k, v in view.items() if k != "model_id"} == {k: v for k, v in kernel_view.items() if k != "model_id"}
-        assert models_of(view["model_id"], state) == models_of(kernel_view["model_id"], kernel_state), (
+        # the page writes each module and the CSS once (sphinxext.shared_widget_code) and its
+        # models name them: the kernel's models, treated so, must be the page's, and the page
+        # must register the kernel's module and CSS under those names
+        shared, treated = shared_widget_code({kernel_view["model_id"]: kernel_state[kernel_view["model_id"]]})
+        kernel_models = {**kernel_state, **treated}
+        assert len(shared) == 2, f"{call}: its module and CSS should be written once per page"
+        assert models_of(view["model_id"], state) == models_of(kernel_view["model_id"], kernel_models), (
             f"{directive} on {page} embeds a different state than {call} in a kernel")
+        html = (site / f"{page}.html").read_text(encoding="utf-8")
+        for key, value in shared.items():
+            assert html.count(shared_entry(key, value)) == 1, f"{page}: {call}'s module or CSS is not written once"
+
+
+def test_every_widget_module_runs_as_a_function_written_into_the_page(browser):
+    """The page runs each widget's module as a function while it is parsed
+    (sphinxext.module_as_function): for every widget class, that function gives Chromium the
+    same default export as importing the module itself (anywidget's way)."""
+    from peaceops import widgets
+    classes = sorted({cls for cls in vars(widgets).values()
+                      if isinstance(cls, type) and isinstance(getattr(cls, "_esm", None), str)}, key=lambda c: c.__name__)
+    assert len(classes) >= 8
+    page = browser.new_page()
+    try:
+        for cls in classes:
+            function = module_as_function(cls._esm)
+            assert function is not None, f"{cls.__name__}'s module is not of the form a page can run as it is read"
+            imported, called = page.evaluate("""async ([esm, fn]) => {
+              const describe = (w) => Object.keys(w).sort().map((k) => k + ":" + typeof w[k]).join(",");
+              const module = await import(URL.createObjectURL(new Blob([esm], { type: "text/javascript" })));
+              return [describe(module.default), describe((0, eval)("(" + fn + ")")())];
+            }""", [cls._esm, function])
+            assert imported == called and "render:function" in called, (cls.__name__, imported, called)
+    finally:
+        page.close()
+
+
+def test_a_module_that_cannot_run_as_a_function_stays_in_the_state_and_still_shows(browser):
+    """A module with an import, two default exports, or a text that could end its script element
+    stays whole in the widget state, and the host imports it; a model naming code the page
+    lacks says it cannot be shown, and the other widgets still are."""
+    assert module_as_function("import x from './x.js';\nexport default { render };") is None
+    assert module_as_function("const u = import.meta.url;\nexport default { render };") is None
+    assert module_as_function("const t = '</SCRIPT>';\nexport default { render };") is None
+    assert module_as_function("export default { a };\nexport default { b };") is None
+    kept = "const where = import.meta.url;\nfunction render({ el }) { el.textContent = 'imported module shown'; }\nexport default { render };"
+    shared, models = shared_widget_code({"m1": {"model_module": "anywidget", "model_name": "AnyModel",
+                                                "state": {"_esm": kept, "_css": ".made-here { color: red; }"}}})
+    assert models["m1"]["state"]["_esm"] == kept and models["m1"]["state"]["_css"].startswith(SHARED)
+    missing = {"model_module": "anywidget", "model_name": "AnyModel", "state": {"_esm": SHARED + "0" * 20, "_css": ""}}
+    state = json.dumps({"state": {**models, "m2": missing}, "version_major": 2, "version_minor": 0})
+    host = (ROOT / "_assets" / "static-widgets.js").read_text(encoding="utf-8")
+    html = (f"<!doctype html><html><head><title>t</title><script>{host}</script></head><body>"
+            f"{shared_script(shared)}<script type=\"application/vnd.jupyter.widget-state+json\">{state}</script>"
+            '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "m2"}</script>'
+            '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "m1"}</script></body></html>')
+    page = browser.new_page()
+    try:
+        page.route("http://127.0.0.1:9/", lambda route: route.fulfill(body=html, content_type="text/html"))
+        page.goto("http://127.0.0.1:9/")
+        page.wait_for_selector("text=imported module shown", timeout=10000)
+        assert "could not be shown here (its code is missing from this page)" in page.inner_text("body")
+        assert page.evaluate("[...document.querySelectorAll('style')].some(s => s.textContent.includes('made-here'))")
+    finally:
+        page.close()
 
 
 def test_model_ids_come_from_the_page_and_the_widget(site):
