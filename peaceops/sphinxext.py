@@ -191,10 +191,15 @@ def _hash_files(paths) -> str:
 
 
 def _code_of(path: Path) -> str:
-    """The code cells of a page (a MyST notebook or an .ipynb), joined; empty for a text page."""
+    """The code cells of a page (a MyST notebook or an .ipynb) that the build runs, joined; empty
+    for a text page, and for a notebook shown with its stored outputs (`mystnb: execution_mode:
+    off` in its metadata, as the class-results notebook): no data change alters what it shows."""
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".ipynb":
-        return "\n".join("".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code")
+        notebook = json.loads(text)
+        if notebook.get("metadata", {}).get("mystnb", {}).get("execution_mode") == "off":
+            return ""
+        return "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
     return "\n".join(re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.M | re.S))
 
 

@@ -197,23 +197,57 @@ def test_each_widget_state_stands_before_its_view(site):
         assert len(written) == len(set(written)), f"{path.relative_to(site)}: a model is written twice"
 
 
-@pytest.mark.xdist_group("second-build")
-def test_two_clean_builds_give_byte_identical_html(site, tmp_path):
-    """A second clean build, of a copy of the course in another folder, writes the same bytes
-    into every page as this run's build: chapters (directives) and workbooks (executed) alike."""
-    copy = tmp_path / "course"
+def _build_copy(copy: Path) -> subprocess.CompletedProcess:
+    jb = Path(sys.executable).with_name("jupyter-book")
+    return subprocess.run([str(jb), "build", str(copy), "-W", "-n", "--keep-going"], cwd=copy,
+                          env={**os.environ, "PEACEOPS_ROOT": str(copy)}, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def built_copy(tmp_path_factory) -> Path:
+    """A copy of the course in another folder, built clean (strict)."""
+    copy = tmp_path_factory.mktemp("second-build") / "course"
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "_build", "drafts",
                                                               "__pycache__", ".pytest_cache", "test-results", "benchmarks"))
-    jb = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jb), "build", str(copy), "-W", "-n", "--keep-going"], cwd=copy,
-                            env={**os.environ, "PEACEOPS_ROOT": str(copy)}, capture_output=True, text=True)
+    result = _build_copy(copy)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    other = copy / "_build" / "html"
+    return copy
+
+
+@pytest.mark.xdist_group("second-build")
+def test_two_clean_builds_give_byte_identical_html(site, built_copy):
+    """A second clean build, of a copy of the course in another folder, writes the same bytes
+    into every page as this run's build: chapters (directives) and workbooks (executed) alike."""
+    other = built_copy / "_build" / "html"
     pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
     assert pages == sorted(p.relative_to(other) for p in other.rglob("*.html"))
     different = [str(p) for p in pages if (site / p).read_bytes() != (other / p).read_bytes()]
     assert not different, f"{len(different)} pages differ between two builds of the same input: {different[:10]}"
     assert any(VIEW.search((site / p).read_text(encoding="utf-8")) for p in pages if str(p).startswith("notebooks/"))
+
+
+@pytest.mark.xdist_group("second-build")
+def test_an_edited_quiz_rebuilds_the_pages_that_show_it_and_runs_only_its_workbook(built_copy):
+    """An author edits one option's feedback in chapter 5's quiz: the rebuild reads the book pages
+    that show chapter 5's questions (its chapter, the progress page, the final assessment, the
+    certificate and the knowledge checks, all without a kernel) and runs chapter 5's workbook
+    alone; the class-results notebook (stored outputs) and the other chapters are left as they
+    were, and the new feedback is on the chapter page."""
+    import yaml
+    path = built_copy / "data" / "quizzes" / "ch05.yml"
+    quiz = yaml.safe_load(path.read_text(encoding="utf-8"))
+    quiz["questions"][0]["options"][0]["feedback"] += " An author's edit, read again."
+    path.write_text(yaml.safe_dump(quiz, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    result = _build_copy(built_copy)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    read = set(re.findall(r"reading sources\.\.\.\s*(?:\x1b\[[0-9;]*m)*\[\s*\d+%\]\s*(?:\x1b\[[0-9;]*m)*(\S+?)(?:\x1b|\s|$)", log))
+    assert read == {"book/ch05-aligning-mandates-resources", "book/progress", "book/exam", "book/certificate",
+                    "book/check-before", "book/check-after", "notebooks/ch05-workbook"}, read
+    executed = re.findall(r"(\S+\.ipynb): Executed notebook", log) + re.findall(r"\[peaceops\] executing (\d+) pages", log)
+    assert [Path(p).name for p in executed] == ["ch05-workbook.ipynb"], executed
+    page = next((built_copy / "_build" / "html" / "book").glob("ch05-*.html")).read_text(encoding="utf-8")
+    assert "An author" in page and "edit, read again." in page
 
 
 def _notebook_site(tmp_path: Path, cells: dict[str, str]) -> subprocess.CompletedProcess:
