@@ -15,10 +15,11 @@ LRS_PORT ?= 8100
 
 .PHONY: serve build instructor pack pdf slides scorm lms-export class lrs lrs-tools bench bench-hub test lab app results hub clean setup assets chromium graphviz
 
-## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable)
-##        HOST=0.0.0.0 serves a classroom network
+## serve: set up, build the book and serve it on http://127.0.0.1:8000 (compressed, cacheable);
+##        it rebuilds the book when you save a source (tools/watch.py). HOST=0.0.0.0 serves a
+##        classroom network
 serve: build
-	@$(BIN)/python tools/serve.py _build/html --bind $(HOST) --port $(PORT)
+	@$(BIN)/python tools/serve.py _build/html --bind $(HOST) --port $(PORT) --watch .
 
 ## build: the HTML book in _build/html (strict: any warning fails)
 ##        HUB_URL=https://hub.example.org COURSE_REPO=https://git.example.org/org/course [COURSE_BRANCH=main]:

@@ -12,7 +12,8 @@ table with both columns. --before none measures the working tree only.
 Measures, on the real course:
 - builds: a clean build (notebooks executed from scratch) on every core; rebuilds after editing
   one chapter's prose, after editing one chapter's quiz data, and with no change, each with the
-  number of pages it executed;
+  number of pages it executed; and the same two edits rebuilt by `make serve`'s watcher
+  (tools/watch.py), from saving the file to its "rebuilt" line;
 - the whole test suite, as `make test` runs it (both commands);
 - the size of the built site;
 - per page type, served as `make serve` serves it: bytes transferred on a cold and a warm browser
@@ -107,9 +108,51 @@ REBUILDS = [("rebuild, one chapter's prose edited", edit_prose),
             ("rebuild, no change", None)]
 
 
+WATCHED_REBUILDS = [("rebuild in `make serve`, one chapter's prose edited", edit_prose),
+                    ("rebuild in `make serve`, one chapter's quiz data edited", edit_quiz)]
+
+
+def watched_rebuilds(work: Path, env: dict) -> dict[str, tuple[float, float]]:
+    """The rebuilds an author waits for with `make serve` running (tools/watch.py, the toolchain
+    kept loaded): for each edit, (seconds from saving the file to the watcher's "rebuilt" line,
+    seconds its chapter's workbook ran in that rebuild). Bounded: 300 s per rebuild."""
+    import queue
+    watcher = subprocess.Popen([sys.executable, str(work / "tools" / "watch.py"), str(work)], cwd=work, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()
+
+    def wait_for(pattern: str) -> str:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if "the build FAILED" in line:
+                sys.exit(f"bench: a rebuild in the watcher failed: {line}")
+            if re.search(pattern, line):
+                return line
+        sys.exit(f"bench: the watcher said nothing matching {pattern!r} within 300 s")
+
+    out = {}
+    try:
+        wait_for(r"\[watch\] rebuilding the book")
+        for label, edit in WATCHED_REBUILDS:
+            start = time.perf_counter()
+            edit(work)
+            wait_for(r"saved: rebuilt in")
+            out[label] = (time.perf_counter() - start,
+                          workbook_seconds((work / "_build" / "watch.log").read_text(encoding="utf-8")))
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+    return out
+
+
 def build_timings(source: Path, repeat: int) -> tuple[dict, dict]:
     """Median seconds and pages executed of a clean build and of each rebuild, on copies of the
-    course at `source`."""
+    course at `source`; and, where the course has tools/watch.py, the same edits rebuilt by it."""
     seconds: dict[str, list] = {"clean build": []}
     seconds.update({label: [] for label, _ in REBUILDS})
     executed: dict[str, int] = {}
@@ -127,6 +170,11 @@ def build_timings(source: Path, repeat: int) -> tuple[dict, dict]:
                 seconds[label].append(elapsed)
                 executed[label] = pages_executed(log)
                 workbook[label].append(workbook_seconds(log))
+            if (work / "tools" / "watch.py").is_file():
+                for label, (elapsed, ran) in watched_rebuilds(work, env).items():
+                    seconds.setdefault(label, []).append(elapsed)
+                    workbook.setdefault(label, []).append(ran)
+                    executed[label] = int(ran > 0)
     return ({k: statistics.median(v) for k, v in seconds.items()}, executed,
             {k: statistics.median(v) for k, v in workbook.items()})
 

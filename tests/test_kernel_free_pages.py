@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -283,3 +284,69 @@ def test_a_notebook_that_fails_in_the_background_still_fails_the_build(tmp_path)
     log = build.stdout + build.stderr
     assert build.returncode != 0, log
     assert "broken.ipynb:Executing notebook failed: CellExecutionError" in log, log
+
+
+@pytest.mark.xdist_group("second-build")
+def test_make_serve_rebuilds_a_saved_page_and_reports_a_broken_one(built_copy):
+    """`make serve` (tools/serve.py --watch): an author saves a chapter and, on reload, the served
+    page has the new sentence; a broken quiz file is reported by name with its fix, and the page
+    is still served; fixing it rebuilds. Stopping the server stops the watcher too."""
+    import queue
+    import signal
+    import threading
+    import urllib.request
+    server = subprocess.Popen([sys.executable, str(ROOT / "tools" / "serve.py"), str(built_copy / "_build" / "html"),
+                               "--port", "0", "--quiet", "--watch", str(built_copy)],
+                              cwd=built_copy, env={**os.environ, "PEACEOPS_ROOT": str(built_copy)},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+    said: list[str] = []
+    watcher = None
+
+    def wait_for(pattern: str, seconds: float) -> re.Match:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            said.append(line)
+            if found := re.search(pattern, line):
+                return found
+        pytest.fail(f"no line matching {pattern!r} within {seconds} s; the server said:\n{''.join(said)[-3000:]}")
+
+    def page(name: str) -> tuple[int, str]:
+        with urllib.request.urlopen(f"{base}book/{name}", timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+
+    try:
+        base = wait_for(r"The course is at\s+(http://127\.0\.0\.1:\d+/)", 30).group(1)
+        watcher = int(wait_for(r"\[watch\] rebuilding the book when a source is saved \(process (\d+)\)", 60).group(1))
+        chapter = next((built_copy / "book").glob("ch02-*.md"))
+        chapter.write_text(chapter.read_text(encoding="utf-8") + "\nA sentence saved while the book was served.\n",
+                           encoding="utf-8")
+        wait_for(r"\[watch\] book/ch02-\S+\.md saved: rebuilt in", 120)
+        assert "A sentence saved while the book was served." in page(chapter.with_suffix(".html").name)[1]
+
+        quiz = built_copy / "data" / "quizzes" / "ch03.yml"
+        good = quiz.read_text(encoding="utf-8")
+        quiz.write_text(good + "\n  - broken: [never closed\n", encoding="utf-8")
+        wait_for(r"\[watch\] data/quizzes/ch03\.yml saved: the build FAILED", 120)
+        wait_for(r"data/quizzes/ch03\.yml: is not valid YAML at line \d+.*Fix:", 10)
+        ch03 = next((built_copy / "book").glob("ch03-*.md")).with_suffix(".html").name
+        assert page(ch03)[0] == 200, "the last good build is still served"
+        quiz.write_text(good, encoding="utf-8")
+        wait_for(r"\[watch\] data/quizzes/ch03\.yml saved: rebuilt in", 120)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert watcher is not None
+    for _ in range(40):   # the watcher (and any rebuild) went with the server
+        try:
+            os.kill(watcher, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.25)
+    else:
+        pytest.fail(f"the watcher (process {watcher}) outlived the server")

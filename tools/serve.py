@@ -16,6 +16,8 @@ browser of the course needs (see the limits below).
 For the class edition (`make class`), it can also pass one path of the site on to a class's
 learning-record store (LRS) on this machine, adding the LRS credentials here, so browsers send
 records to the course's own origin and no credential ever appears in a page (see LrsProxy).
+With --watch (what `make serve` does) it also rebuilds the book whenever a source of the course
+is saved (tools/watch.py), so an author sees an edit by reloading the page.
 Only the standard library is used, so this runs wherever the course's Python does.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -254,6 +257,21 @@ def make_server(folder: Path, bind: str = "127.0.0.1", port: int = 8000, verbose
     return server
 
 
+def stop_group(process: subprocess.Popen):
+    """Stop a process started in a session of its own, and everything it started."""
+    import signal
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default="_build/html")
@@ -264,6 +282,8 @@ def main() -> int:
                                        "store at --lrs-upstream, with the credentials in LRS_USER and LRS_PASSWORD")
     ap.add_argument("--lrs-upstream", default="http://127.0.0.1:8100/xAPI/",
                     help="the learning-record store's xAPI address on this machine (default: what make lrs runs)")
+    ap.add_argument("--watch", metavar="COURSE", help="rebuild the book in FOLDER when a source of the course "
+                                                      "in COURSE is saved (tools/watch.py; what make serve does)")
     args = ap.parse_args()
     folder = Path(args.folder)
     if not (folder / "index.html").is_file():
@@ -283,13 +303,23 @@ def main() -> int:
               f"Fix: choose another port, e.g. make serve PORT=8001.", file=sys.stderr)
         return 1
     host = "127.0.0.1" if args.bind in ("0.0.0.0", "") else args.bind
-    print(f"\n  The course is at  http://{host}:{args.port}/   (press Ctrl+C to stop)\n", flush=True)
+    print(f"\n  The course is at  http://{host}:{server.server_address[1]}/   (press Ctrl+C to stop)\n", flush=True)
     if lrs:
         print(f"  Records sent to {lrs.path} go to the LRS at http://{lrs.host}:{lrs.port}{lrs.base}\n", flush=True)
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stopped by a service manager: clean up too
+    watcher = None
+    if args.watch:   # its own process (and group): the rebuilds fork, and this one answers on threads
+        watcher = subprocess.Popen([sys.executable, str(Path(__file__).with_name("watch.py")), args.watch],
+                                   start_new_session=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        server.server_close()
+        if watcher is not None:   # and a rebuild under way with it
+            stop_group(watcher)
     return 0
 
 
