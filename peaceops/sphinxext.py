@@ -466,10 +466,12 @@ def module_as_function(esm: str) -> str | None:
     default export: a classic script the browser runs while it parses the page, where an ES
     module (even inline) would run only after the page's first layout (about 0.15 s later on
     chapter 1). None if the module is not of that simple form, or could end its script element:
-    the page then keeps the module in the state, and the host imports it."""
+    the page then keeps the module in the state, and the host imports it. (Any `await` counts as
+    not simple: a top-level one would be a syntax error in a function, and the one script that
+    registers a page's modules would fail for every widget on it.)"""
     defaults = EXPORT_DEFAULT.findall(esm)
     body = NAMED_EXPORTS.sub("", EXPORT_DEFAULT.sub("", esm))
-    if (len(defaults) != 1 or re.search(r"^\s*(import|export)\b|\bimport\s*[.(]", body, re.M)
+    if (len(defaults) != 1 or re.search(r"^\s*(import|export)\b|\bimport\s*[.(]|\bawait\b", body, re.M)
             or re.search(r"</script|<!--", esm, re.I)):
         return None
     return f'function () {{\n"use strict";\n{body}\nreturn ({defaults[0]});\n}}'

@@ -142,6 +142,7 @@ def test_a_module_that_cannot_run_as_a_function_stays_in_the_state_and_still_sho
     assert module_as_function("const u = import.meta.url;\nexport default { render };") is None
     assert module_as_function("const t = '</SCRIPT>';\nexport default { render };") is None
     assert module_as_function("export default { a };\nexport default { b };") is None
+    assert module_as_function("const data = await fetch('x.json');\nexport default { render };") is None
     kept = "const where = import.meta.url;\nfunction render({ el }) { el.textContent = 'imported module shown'; }\nexport default { render };"
     shared, models = shared_widget_code({"m1": {"model_module": "anywidget", "model_name": "AnyModel",
                                                 "state": {"_esm": kept, "_css": ".made-here { color: red; }"}}})
