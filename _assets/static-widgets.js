@@ -1,10 +1,11 @@
 // Shows the course's widgets in the built book, with no kernel and no network.
 //
 // Every course widget is an anywidget: its whole behaviour is an ES module (the `_esm` of its
-// saved state, embedded in the page by the build, once per page: see `shared` below). In JupyterLab and Voila, anywidget's own
-// front end runs that module against the live model. Here this script runs the same module
-// against a model made from the saved state, offering the calls anywidget documents for a
-// model (get, set, on, off, save_changes, send), so a widget behaves the same in both places.
+// saved state, embedded in the page by the build, once per page: see `shared` below). In
+// JupyterLab and Voila, anywidget's own front end runs that module against the live model.
+// Here this script runs the same module against a model made from the saved state, offering
+// the calls anywidget documents for a model (get, set, on, off, save_changes, send), so a
+// widget behaves the same in both places.
 //
 // Why not the Jupyter widget manager: it is a 3.6 MB bundle (plus RequireJS) that every widget
 // page had to download and parse before the first quiz answer could be clicked, to run
@@ -52,11 +53,11 @@
   // widget that uses it. Such a module runs while the page is parsed; a module kept whole in the
   // state (a workbook's, or one not of the simple form) is imported.
   var SHARED = "peaceops-shared:";
-  function shared(value) {
-    if (typeof value !== "string" || value.indexOf(SHARED) !== 0) return { found: true, value: value };
+  function isShared(value) { return typeof value === "string" && value.indexOf(SHARED) === 0; }
+  function shared(name) {   // what the page registered under a shared name, or undefined
     var registry = window.peaceopsShared || {};
-    var key = value.slice(SHARED.length);
-    return Object.prototype.hasOwnProperty.call(registry, key) ? { found: true, value: registry[key] } : { found: false };
+    var key = name.slice(SHARED.length);
+    return Object.prototype.hasOwnProperty.call(registry, key) ? registry[key] : undefined;
   }
 
   var modules = {};   // module (source text or shared name) -> its loaded module (widgets share them)
@@ -64,17 +65,17 @@
 
   function loadModule(source) {
     if (!modules[source]) {
-      var code = shared(source);
-      if (!code.found || (source.indexOf(SHARED) === 0 && typeof code.value !== "function")) {
-        modules[source] = Promise.reject(new Error("its code is missing from this page"));
-      } else if (typeof code.value === "function") {
-        modules[source] = new Promise(function (resolve) { resolve(code.value()); });
+      var made;
+      if (isShared(source)) {
+        var factory = shared(source);
+        made = typeof factory === "function" ? new Promise(function (resolve) { resolve(factory()); })
+          : Promise.reject(new Error("its code is missing from this page"));
       } else {
         // A blob: URL is made in this page from text already in it: not a network request.
         var url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-        modules[source] = import(url).then(function (module) { return module.default; });
+        made = import(url).then(function (module) { return module.default; });
       }
-      modules[source] = modules[source].then(function (widget) {
+      modules[source] = made.then(function (widget) {
         return typeof widget === "function" ? widget() : widget;   // anywidget accepts both
       });
     }
@@ -82,7 +83,7 @@
   }
 
   function addStyle(value) {
-    var css = shared(value).value;
+    var css = isShared(value) ? shared(value) : value;
     if (typeof css !== "string" || !css || styles[css]) return;
     styles[css] = true;
     var style = document.createElement("style");

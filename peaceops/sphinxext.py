@@ -456,6 +456,11 @@ EXPORT_DEFAULT = re.compile(r"^export default (.+);[ \t]*$", re.M)
 NAMED_EXPORTS = re.compile(r"^export \{[^}]*\};[ \t]*$", re.M)
 
 
+def could_end_script(text: str) -> bool:
+    """Whether text written into a <script> element could end it, or start a comment state."""
+    return re.search(r"</script|<!--", text, re.I) is not None
+
+
 def shared_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -472,7 +477,7 @@ def module_as_function(esm: str) -> str | None:
     defaults = EXPORT_DEFAULT.findall(esm)
     body = NAMED_EXPORTS.sub("", EXPORT_DEFAULT.sub("", esm))
     if (len(defaults) != 1 or re.search(r"^\s*(import|export)\b|\bimport\s*[.(]|\bawait\b", body, re.M)
-            or re.search(r"</script|<!--", esm, re.I)):
+            or could_end_script(esm)):
         return None
     return f'function () {{\n"use strict";\n{body}\nreturn ({defaults[0]});\n}}'
 
@@ -559,8 +564,8 @@ def inline_widget_host(app, pagename, templatename, context, doctree):
     as a classic script in its head instead of linked: on a busy machine or network a linked
     script waits its turn behind the theme's two dozen files, and no widget can be shown before
     it runs. Inline, it runs at once and shows each widget as the browser parses it (an async
-    module would run only after the page's first layout). (An edited host
-    reaches every page: a changed static file rewrites them all, see refresh_when_inputs_change.)"""
+    module would run only after the page's first layout). (An edited host reaches every page: a
+    changed static file rewrites them all, see refresh_when_inputs_change.)"""
     scripts = context.get("script_files") or []
     for i, script in enumerate(scripts):
         name = str(getattr(script, "filename", "") or "").removeprefix("_static/")   # as myst-nb adds it
@@ -571,7 +576,7 @@ def inline_widget_host(app, pagename, templatename, context, doctree):
         if not found:
             continue   # not one of the course's own files: linked as configured
         source = found[0].read_text(encoding="utf-8")
-        if re.search(r"</script|<!--", source, re.I):
+        if could_end_script(source):
             raise ValueError(f"{found[0]}: a widget host written into pages must not contain '</script' or '<!--'")
         scripts[i] = type(script)(None, priority=script.priority, body=source)
 

@@ -32,6 +32,7 @@ import io
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -259,7 +260,6 @@ def make_server(folder: Path, bind: str = "127.0.0.1", port: int = 8000, verbose
 
 def stop_group(process: subprocess.Popen):
     """Stop a process started in a session of its own, and everything it started."""
-    import signal
     for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
             os.killpg(process.pid, sig)
@@ -306,7 +306,6 @@ def main() -> int:
     print(f"\n  The course is at  http://{host}:{server.server_address[1]}/   (press Ctrl+C to stop)\n", flush=True)
     if lrs:
         print(f"  Records sent to {lrs.path} go to the LRS at http://{lrs.host}:{lrs.port}{lrs.base}\n", flush=True)
-    import signal
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stopped by a service manager: clean up too
     watcher = None
     if args.watch:   # its own process (and group): the rebuilds fork, and this one answers on threads
